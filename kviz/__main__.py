@@ -1,0 +1,3 @@
+from kviz.cli import main
+
+raise SystemExit(main())
