@@ -1,0 +1,231 @@
+"""Reading the bank's YAML files into validated questions, with `file:line` for every problem.
+
+The YAML is composed into nodes first (SafeLoader), so each pydantic error can be mapped back
+to the line of the question or field it is about.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from kviz.bank.schema import QUESTION_TYPES, Question, TopicHeader
+
+_QUESTION = TypeAdapter(Question)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a bank file, printed as `file:line: message`."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class BankError(Exception):
+    """The bank cannot be used; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class BankEntry:
+    """A validated question with the topic and place it came from."""
+
+    topic: str
+    question: Question
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Bank:
+    """The validated questions of one or more topic files, in file order."""
+
+    entries: tuple[BankEntry, ...]
+    titles: Mapping[str, str]  # topic id -> title shown to learners
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.question.id: e for e in self.entries})
+
+    def get(self, question_id: str) -> BankEntry | None:
+        return self._by_id.get(question_id)  # type: ignore[attr-defined]
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self.titles)
+
+    def counts(self) -> dict[str, Any]:
+        """Questions per topic and per type, as `kviz bank check --json` prints them."""
+        return {
+            "topics": dict(Counter(e.topic for e in self.entries)),
+            "types": dict(Counter(e.question.type for e in self.entries)),
+            "total": len(self.entries),
+        }
+
+
+def _expand(paths: Iterable[Path | str]) -> list[Path]:
+    files: list[Path] = []
+    for p in map(Path, paths):
+        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
+    return files
+
+
+def _line_of(node: Node, loc: Sequence[Any]) -> int:
+    """1-based line of the deepest node that `loc` reaches (skipping union tags)."""
+    line = node.start_mark.line
+    for part in loc:
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if isinstance(key, ScalarNode) and key.value == part:
+                    line, node = key.start_mark.line, value
+                    break
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line
+    return line + 1
+
+
+def _duplicate_keys(node: Node, name: str) -> list[Problem]:
+    found: list[Problem] = []
+    if isinstance(node, MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, ScalarNode):
+                if key.value in seen:
+                    found.append(
+                        Problem(name, key.start_mark.line + 1, f"{key.value}: given twice")
+                    )
+                seen.add(key.value)
+            found.extend(_duplicate_keys(value, name))
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            found.extend(_duplicate_keys(item, name))
+    return found
+
+
+def _messages(err: ValidationError, prefix: str) -> list[tuple[tuple[Any, ...], str]]:
+    out = []
+    for e in err.errors(include_url=False):
+        loc = tuple(e["loc"])
+        if loc and loc[0] in QUESTION_TYPES:
+            loc = loc[1:]
+        msg = e["msg"].removeprefix("Value error, ")
+        field = ".".join(str(p) for p in loc)
+        out.append((loc, f"{prefix}{field + ': ' if field else ''}{msg}"))
+    return out
+
+
+def _compose(path: Path, name: str) -> tuple[Node | None, Any, list[Problem]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        return None, None, [Problem(name, 1, f"cannot read: {e.strerror or e}")]
+    except UnicodeDecodeError:
+        return None, None, [Problem(name, 1, "not UTF-8 text")]
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None, [Problem(name, 1, "empty file")]
+        return node, loader.construct_document(node), []
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        what = getattr(e, "problem", None) or str(e).splitlines()[0]
+        return None, None, [Problem(name, line, f"bad YAML: {what}")]
+    finally:
+        loader.dispose()
+
+
+def _read_file(
+    path: Path, seen: dict[str, str]
+) -> tuple[str | None, str | None, list[BankEntry], list[Problem]]:
+    name = str(path)
+    node, data, problems = _compose(path, name)
+    if node is None:
+        return None, None, [], problems
+    problems = _duplicate_keys(node, name)
+    if not isinstance(data, dict):
+        return None, None, [], [Problem(name, 1, "expected a mapping: topic, title, questions")]
+    try:
+        header = TopicHeader.model_validate(data)
+    except ValidationError as err:
+        return (
+            None,
+            None,
+            [],
+            [Problem(name, _line_of(node, loc), m) for loc, m in _messages(err, "")],
+        )
+    if header.topic != path.stem:
+        problems.append(
+            Problem(
+                name, _line_of(node, ("topic",)), f"topic {header.topic!r} must match the file name"
+            )
+        )
+    entries: list[BankEntry] = []
+    for i, raw in enumerate(header.questions):
+        qloc: tuple[Any, ...] = ("questions", i)
+        qid = raw.get("id") if isinstance(raw, dict) else None
+        prefix = f"{qid}: " if isinstance(qid, str) else f"question {i + 1}: "
+        try:
+            q = _QUESTION.validate_python(raw)
+        except ValidationError as err:
+            for loc, msg in _messages(err, prefix):
+                problems.append(Problem(name, _line_of(node, qloc + loc), msg))
+            continue
+        line = _line_of(node, qloc)
+        if q.id in seen:
+            problems.append(Problem(name, line, f"duplicate id {q.id!r} (first at {seen[q.id]})"))
+            continue
+        seen[q.id] = f"{name}:{line}"
+        entries.append(BankEntry(header.topic, q, name, line))
+    return header.topic, header.title, entries, problems
+
+
+def read_bank(paths: Iterable[Path | str]) -> tuple[Bank, list[Problem]]:
+    """The valid questions of the given files (or folders) and every problem found."""
+    files = _expand(paths)
+    seen: dict[str, str] = {}
+    entries: list[BankEntry] = []
+    titles: dict[str, str] = {}
+    problems: list[Problem] = []
+    for path in files:
+        topic, title, found, trouble = _read_file(path, seen)
+        if topic is not None and title is not None:
+            if topic in titles:
+                trouble.append(Problem(str(path), 1, f"topic {topic!r} is in two files"))
+            titles.setdefault(topic, title)
+        entries.extend(found)
+        problems.extend(trouble)
+    return Bank(tuple(entries), titles), problems
+
+
+def check_files(paths: Iterable[Path | str]) -> list[Problem]:
+    """Every problem in the given files; an empty list means they are fit to use."""
+    return read_bank(paths)[1]
+
+
+def load_bank(paths: Iterable[Path | str] | None = None) -> Bank:
+    """The bank of the given files, or of the installed `questions/` package."""
+    if paths is None:
+        from questions import bank_files
+
+        paths = bank_files()
+    bank, problems = read_bank(paths)
+    if problems:
+        raise BankError(problems)
+    return bank

@@ -1,0 +1,49 @@
+"""Where Kviz keeps its files: the user's data, cache and config folders (platformdirs).
+
+One place decides these paths so the CLI, the app and the tests agree on them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_cache_path, user_config_path, user_data_path
+
+APP_NAME = "kviz"
+DB_ENV = "KVIZ_DB"
+
+
+def data_dir() -> Path:
+    """The per-user data folder (learner records live here)."""
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder (downloads that can be fetched again)."""
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
+def config_dir() -> Path:
+    """The per-user settings folder."""
+    return user_config_path(APP_NAME, appauthor=False)
+
+
+def mnist_cache_dir() -> Path:
+    """Where downloaded MNIST files are kept between runs."""
+    return cache_dir() / "mnist"
+
+
+def default_database_path() -> Path:
+    """The learner database used when neither --db nor $KVIZ_DB names one."""
+    return data_dir() / "kviz.db"
+
+
+def database_target(explicit: str | None = None) -> str:
+    """The database the user asked for: --db, else $KVIZ_DB, else the default file."""
+    if explicit:
+        return explicit
+    env = os.environ.get(DB_ENV, "").strip()
+    if env:
+        return env
+    return str(default_database_path())
