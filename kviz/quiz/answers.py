@@ -1,0 +1,110 @@
+"""The one parser of typed answers, for the terminal and the GUI alike.
+
+Input that does not fit the question (a letter that is not shown, text for a number) raises
+AnswerFormatError with a hint; it is asked again, never graded as wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from kviz.bank.schema import LETTERS
+from kviz.bank.templates import format_number
+from kviz.quiz.items import QuizItem
+
+TRUE_WORDS = frozenset({"true", "t", "yes", "y"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n"})
+MAX_TEXT = 500
+
+
+class AnswerFormatError(ValueError):
+    """The input is not an answer to this question; the message says what to type."""
+
+    def __init__(self, hint: str) -> None:
+        self.hint = hint
+        super().__init__(hint)
+
+
+@dataclass(frozen=True)
+class Answer:
+    raw: str  # what was typed
+    canonical: str  # the answer in the bank's terms (bank letters), as stored in the records
+    choices: frozenset[int] = frozenset()  # single/multiple: display indices
+    flag: bool | None = None  # truefalse
+    number: float | None = None  # numeric/computed
+    text: str | None = None  # text, normalized (see normalize_text)
+
+
+def normalize_text(s: str) -> str:
+    """Case-, space- and accent-insensitive form: "Max-Pooling " == "maxpooling"."""
+    decomposed = unicodedata.normalize("NFKD", s)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[\s\-_]+", "", plain.casefold()).rstrip(".")
+
+
+def _letters(item: QuizItem, raw: str) -> list[int]:
+    n = len(item.choices)
+    last = LETTERS[n - 1]
+    parts = [p for p in re.split(r"[\s,;]+", raw.lower()) if p]
+    if len(parts) == 1 and len(parts[0]) > 1 and parts[0].isalpha():
+        parts = list(parts[0])  # "ac"
+    picked = []
+    for p in parts:
+        p = p.rstrip(")")
+        if len(p) != 1 or p not in LETTERS[:n]:
+            raise AnswerFormatError(f"answer with the letters a..{last} shown beside the choices")
+        picked.append(LETTERS.index(p))
+    return picked
+
+
+def _number(item: QuizItem, raw: str) -> float:
+    text = raw.strip()
+    if item.unit and text.lower().endswith(item.unit.lower()):
+        text = text[: -len(item.unit)].strip()
+    if "," in text and "." not in text and text.count(",") == 1:
+        text = text.replace(",", ".")  # decimal comma
+    try:
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
+            raise ValueError(text)
+        value = float(text)
+    except ValueError:
+        raise AnswerFormatError("type a number, e.g. 80 or 0.25") from None
+    if not math.isfinite(value):
+        raise AnswerFormatError("type a finite number")
+    return value
+
+
+def parse_answer(item: QuizItem, raw: str) -> Answer:
+    """The typed text as an answer to this item, or AnswerFormatError with a hint."""
+    text = raw.strip()
+    if not text:
+        raise AnswerFormatError("type an answer")
+    if item.type in ("single", "multiple"):
+        picked = _letters(item, text)
+        if item.type == "single" and len(picked) != 1:
+            raise AnswerFormatError("pick exactly one letter")
+        chosen = frozenset(picked)
+        bank = sorted(item.key.choice_order[d] for d in chosen)
+        return Answer(text, ",".join(LETTERS[i] for i in bank), choices=chosen)
+    if item.type == "truefalse":
+        word = text.lower()
+        if word not in TRUE_WORDS | FALSE_WORDS:
+            raise AnswerFormatError("answer true or false (t/f, yes/no)")
+        flag = word in TRUE_WORDS
+        return Answer(text, str(flag).lower(), flag=flag)
+    if item.type in ("numeric", "computed"):
+        value = _number(item, text)
+        return Answer(
+            text, format_number(value) if value.is_integer() else repr(value), number=value
+        )
+    if item.type == "text":
+        if len(text) > MAX_TEXT:
+            raise AnswerFormatError(f"keep the answer under {MAX_TEXT} characters")
+        norm = normalize_text(text)
+        if not norm:
+            raise AnswerFormatError("type a word or phrase")
+        return Answer(text, text, text=norm)
+    raise ValueError(f"unknown question type {item.type!r}")
