@@ -1,0 +1,284 @@
+"""The units of work on the learner records: each function is one short transaction.
+
+Every answer is committed by `record_attempt` when it is given, so a killed process loses
+no answered question. Callers get frozen dataclasses (kviz.store.views), never ORM rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, func, select
+from sqlalchemy.orm import Session
+
+from kviz.quiz.grading import Feedback
+from kviz.quiz.items import QuizItem
+from kviz.quiz.scheduling import is_lapse, review
+from kviz.quiz.scoring import TopicScore
+from kviz.store.convert import aware, learner_view, stored, utcnow
+from kviz.store.database import Database
+from kviz.store.models import AttemptRow, LabRunRow, LearnerRow, QuizSessionRow, ReviewStateRow
+from kviz.store.stats import learner_stats
+from kviz.store.views import LabRun, Learner, QuizSummary
+
+__all__ = [
+    "attempts_per_day",
+    "due_question_ids",
+    "finish_quiz",
+    "get_or_create_learner",
+    "last_learner",
+    "learner_stats",
+    "list_lab_runs",
+    "list_learners",
+    "next_due",
+    "record_attempt",
+    "recent_quizzes",
+    "save_lab_run",
+    "start_quiz",
+]
+
+MODES = ("quiz", "review")
+
+
+def get_or_create_learner(db: Database, name: str) -> Learner:
+    """The learner of that name (created on first use), marked as the last one used."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValueError("a learner name is 1 to 100 characters")
+    now = utcnow()
+    with db.session() as s:
+        row = s.scalar(select(LearnerRow).where(LearnerRow.name == name))
+        if row is None:
+            row = LearnerRow(name=name, created_at=now, last_used_at=now)
+            s.add(row)
+        row.last_used_at = now
+        s.flush()
+        return learner_view(row)
+
+
+def last_learner(db: Database) -> Learner | None:
+    """The learner used most recently, if any."""
+    with db.session() as s:
+        row = s.scalar(select(LearnerRow).order_by(LearnerRow.last_used_at.desc()).limit(1))
+        return learner_view(row) if row else None
+
+
+def list_learners(db: Database) -> list[Learner]:
+    with db.session() as s:
+        return [learner_view(r) for r in s.scalars(select(LearnerRow).order_by(LearnerRow.name))]
+
+
+def start_quiz(db: Database, learner_id: int, mode: str, topics: Sequence[str]) -> int:
+    """A new quiz session (mode "quiz" or "review"); returns its id."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}")
+    now = utcnow()
+    with db.session() as s:
+        learner = s.get(LearnerRow, learner_id)
+        if learner is None:
+            raise ValueError(f"no learner with id {learner_id}")
+        learner.last_used_at = now
+        row = QuizSessionRow(learner_id=learner_id, mode=mode, topics=list(topics), started_at=now)
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def record_attempt(
+    db: Database,
+    quiz_id: int,
+    item: QuizItem,
+    answer_text: str,
+    feedback: Feedback,
+    seconds: float,
+    when: datetime | None = None,
+) -> None:
+    """Store one answer and move the question's FSRS review state, committed at once."""
+    now = stored(when)
+    with db.session() as s:
+        learner_id = s.scalar(select(QuizSessionRow.learner_id).where(QuizSessionRow.id == quiz_id))
+        if learner_id is None:
+            raise ValueError(f"no quiz session with id {quiz_id}")
+        s.add(
+            AttemptRow(
+                quiz_id=quiz_id,
+                learner_id=learner_id,
+                question_id=item.question_id,
+                topic=item.topic,
+                answer_given=answer_text,
+                correct=feedback.correct,
+                seconds=max(0.0, float(seconds)),
+                answered_at=now,
+            )
+        )
+        state = s.get(ReviewStateRow, (learner_id, item.question_id))
+        card, due = review(state.card if state else None, feedback.correct, aware(now))
+        if state is None:
+            state = ReviewStateRow(learner_id=learner_id, question_id=item.question_id, reps=0)
+            state.lapses = 0
+            s.add(state)
+        elif is_lapse(state.card, feedback.correct):
+            state.lapses += 1
+        state.topic = item.topic
+        state.card = card
+        state.due = stored(due)
+        state.reps += 1
+        state.updated_at = now
+
+
+def _summaries(s: Session, rows: Sequence[QuizSessionRow]) -> list[QuizSummary]:
+    ids = [r.id for r in rows]
+    grouped = s.execute(
+        select(
+            AttemptRow.quiz_id,
+            AttemptRow.topic,
+            func.count(),
+            func.sum(AttemptRow.correct, type_=Integer),
+            func.sum(AttemptRow.seconds),
+        )
+        .where(AttemptRow.quiz_id.in_(ids))
+        .group_by(AttemptRow.quiz_id, AttemptRow.topic)
+        .order_by(AttemptRow.quiz_id, func.min(AttemptRow.id))
+    ).all()
+    per: dict[int, list[tuple[str, int, int, float]]] = {i: [] for i in ids}
+    for quiz_id, topic, n, right, secs in grouped:
+        per[quiz_id].append((topic, n, int(right or 0), float(secs or 0)))
+    out = []
+    for r in rows:
+        parts = per[r.id]
+        out.append(
+            QuizSummary(
+                quiz_id=r.id,
+                learner_id=r.learner_id,
+                mode=r.mode,
+                topics=tuple(r.topics),
+                started_at=aware(r.started_at),
+                finished_at=aware(r.finished_at) if r.finished_at else None,
+                correct=sum(p[2] for p in parts),
+                total=sum(p[1] for p in parts),
+                seconds=sum(p[3] for p in parts),
+                per_topic=tuple(TopicScore(t, right, n) for t, n, right, _ in parts),
+            )
+        )
+    return out
+
+
+def finish_quiz(db: Database, quiz_id: int) -> QuizSummary:
+    """Mark the quiz finished; its score overall and per topic."""
+    with db.session() as s:
+        row = s.get(QuizSessionRow, quiz_id)
+        if row is None:
+            raise ValueError(f"no quiz session with id {quiz_id}")
+        if row.finished_at is None:
+            row.finished_at = utcnow()
+        s.flush()
+        return _summaries(s, [row])[0]
+
+
+def recent_quizzes(db: Database, learner_id: int, limit: int = 10) -> list[QuizSummary]:
+    """The learner's latest quiz sessions, newest first."""
+    with db.session() as s:
+        rows = s.scalars(
+            select(QuizSessionRow)
+            .where(QuizSessionRow.learner_id == learner_id)
+            .order_by(QuizSessionRow.started_at.desc(), QuizSessionRow.id.desc())
+            .limit(limit)
+        ).all()
+        return _summaries(s, rows)
+
+
+def due_question_ids(db: Database, learner_id: int, now: datetime | None = None) -> list[str]:
+    """Questions due for review now, most overdue first."""
+    with db.session() as s:
+        return list(
+            s.scalars(
+                select(ReviewStateRow.question_id)
+                .where(ReviewStateRow.learner_id == learner_id, ReviewStateRow.due <= stored(now))
+                .order_by(ReviewStateRow.due)
+            )
+        )
+
+
+def next_due(db: Database, learner_id: int) -> datetime | None:
+    """When the next review question falls due (aware UTC), None if nothing was answered."""
+    with db.session() as s:
+        t = s.scalar(
+            select(func.min(ReviewStateRow.due)).where(ReviewStateRow.learner_id == learner_id)
+        )
+        return aware(t) if t else None
+
+
+def attempts_per_day(db: Database, learner_id: int, days: int = 30) -> list[tuple[date, int, int]]:
+    """(local day, attempts, correct) for each of the last `days` days, oldest first."""
+    today = datetime.now().astimezone().date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time()).astimezone()
+    counts = {first + timedelta(days=i): [0, 0] for i in range(days)}
+    with db.session() as s:
+        rows = s.execute(
+            select(AttemptRow.answered_at, AttemptRow.correct).where(
+                AttemptRow.learner_id == learner_id, AttemptRow.answered_at >= stored(start)
+            )
+        )
+        for at, correct in rows:
+            day = aware(at).astimezone().date()
+            if day in counts:
+                counts[day][0] += 1
+                counts[day][1] += int(correct)
+    return [(d, n, right) for d, (n, right) in counts.items()]
+
+
+def _json_ready(value: Any, what: str) -> Any:
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{what} is not JSON-ready: {e}") from None
+
+
+def save_lab_run(db: Database, learner_id: int | None, result: Mapping[str, Any]) -> int:
+    """Keep one lab run (trainer RunResult.to_dict()); returns its id."""
+    data = _json_ready(dict(result), "the lab result")
+    if not isinstance(data.get("config"), dict):
+        raise ValueError("the lab result needs a config mapping")
+    history = data.pop("history", [])
+    if not isinstance(history, list):
+        raise ValueError("the lab result's history must be a list")
+    row = LabRunRow(
+        learner_id=learner_id,
+        created_at=utcnow(),
+        config=data.pop("config"),
+        source=str(data.pop("source", "")),
+        history=history,
+        duration_s=float(data.pop("fit_seconds", 0.0) or 0.0),
+        cancelled=bool(data.pop("cancelled", False)),
+        metrics=data,
+    )
+    with db.session() as s:
+        s.add(row)
+        s.flush()
+        return row.id
+
+
+def list_lab_runs(db: Database, learner_id: int | None = None) -> list[LabRun]:
+    """Saved lab runs, newest first (all learners' when learner_id is None)."""
+    query = select(LabRunRow).order_by(LabRunRow.created_at.desc(), LabRunRow.id.desc())
+    if learner_id is not None:
+        query = query.where(LabRunRow.learner_id == learner_id)
+    with db.session() as s:
+        return [
+            LabRun(
+                id=r.id,
+                learner_id=r.learner_id,
+                created_at=aware(r.created_at),
+                config=r.config,
+                source=r.source,
+                history=tuple(r.history),
+                metrics=r.metrics,
+                duration_s=r.duration_s,
+                cancelled=r.cancelled,
+            )
+            for r in s.scalars(query)
+        ]

@@ -1,0 +1,90 @@
+"""The frozen dataclasses that kviz.store hands out instead of ORM rows (safe across threads).
+
+Times are timezone-aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kviz.quiz.scoring import TopicScore
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime
+
+
+@dataclass(frozen=True)
+class QuizSummary:
+    quiz_id: int
+    learner_id: int
+    mode: str  # quiz | review
+    topics: tuple[str, ...]  # the topics asked for; () means all
+    started_at: datetime
+    finished_at: datetime | None  # None: never finished (e.g. the app was closed)
+    correct: int
+    total: int  # answered questions
+    seconds: float  # time spent answering
+    per_topic: tuple[TopicScore, ...]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class TopicStats:
+    topic: str
+    attempts: int  # all time
+    correct: int  # all time
+    recent: int  # attempts in the mastery window (at most MASTERY_WINDOW)
+    mastery: float | None  # accuracy over the recent attempts; None before any attempt
+    trend: float | None  # recent half minus earlier half of the window; None under 4 attempts
+    due: int  # review questions of this topic due now
+
+
+@dataclass(frozen=True)
+class LearnerStats:
+    learner: Learner
+    attempts: int
+    correct: int
+    topics: tuple[TopicStats, ...]  # sorted by topic id
+    due: int  # review questions due now, all topics
+    day_streak: int  # consecutive local days with an answer, up to today (or yesterday)
+    right_streak: int  # right answers in a row, counting back from the latest
+    last_active: datetime | None
+
+
+@dataclass(frozen=True)
+class LabRun:
+    id: int
+    learner_id: int | None
+    created_at: datetime
+    config: Mapping[str, Any]  # trainer LabConfig.to_dict()
+    source: str
+    history: tuple[Mapping[str, Any], ...]  # per-epoch metrics
+    metrics: Mapping[str, Any]  # test_accuracy, test_loss, params, n_train, n_test, ...
+    duration_s: float  # fit_seconds
+    cancelled: bool
+
+    @property
+    def test_accuracy(self) -> float | None:
+        return self.metrics.get("test_accuracy")
+
+    def as_result_dict(self) -> dict[str, Any]:
+        """The RunResult.to_dict() shape it was saved from."""
+        return {
+            **self.metrics,
+            "config": dict(self.config),
+            "history": [dict(h) for h in self.history],
+            "source": self.source,
+            "fit_seconds": self.duration_s,
+            "cancelled": self.cancelled,
+        }
