@@ -263,8 +263,8 @@ def save_lab_run(db: Database, learner_id: int | None, result: Mapping[str, Any]
 
 
 def list_lab_runs(db: Database, learner_id: int | None = None) -> list[LabRun]:
-    """Saved lab runs, newest first (all learners' when learner_id is None)."""
-    query = select(LabRunRow).order_by(LabRunRow.created_at.desc(), LabRunRow.id.desc())
+    """Saved lab runs, oldest first (all learners' when learner_id is None)."""
+    query = select(LabRunRow).order_by(LabRunRow.created_at, LabRunRow.id)
     if learner_id is not None:
         query = query.where(LabRunRow.learner_id == learner_id)
     with db.session() as s:

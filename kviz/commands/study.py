@@ -1,0 +1,261 @@
+"""`kviz quiz`, `kviz review` and `kviz stats`: the quiz core in the terminal.
+
+Answers are read one per line, so a quiz can be scripted through stdin; each answer is
+recorded the moment it is given. Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+import time
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from kviz.bank.loader import Bank
+    from kviz.quiz.answers import Answer
+    from kviz.quiz.items import QuizItem
+    from kviz.store.database import Database
+    from kviz.store.views import Learner
+
+DEFAULT_LEARNER = "default"
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class CommandError(Exception):
+    """Printed as one `kviz: error: ...` line."""
+
+
+def _common(p: argparse.ArgumentParser, *, learner: bool = True) -> None:
+    p.add_argument("--db", default=argparse.SUPPRESS, help="database path or SQLAlchemy URL")
+    if learner:
+        p.add_argument("--learner", metavar="NAME", help="who is answering (default: last one)")
+
+
+def _quiz_options(p: argparse.ArgumentParser) -> None:
+    _common(p)
+    p.add_argument("--seed", type=int, help="fix the question order and drawn numbers")
+    p.add_argument("--bank", action="append", metavar="PATH", help="bank file or folder to use")
+
+
+def add_parser(subparsers: Any) -> None:
+    """Add the quiz, review and stats subcommands."""
+    quiz = subparsers.add_parser("quiz", help="answer questions in the terminal")
+    quiz.add_argument("--topic", action="append", dest="topics", metavar="T", help="repeatable")
+    quiz.add_argument("--count", type=int, default=10, help="number of questions (default 10)")
+    quiz.add_argument(
+        "--difficulty", type=int, choices=(1, 2, 3), action="append", dest="difficulties"
+    )
+    _quiz_options(quiz)
+    quiz.set_defaults(func=run_quiz)
+
+    review = subparsers.add_parser("review", help="answer the questions due for review")
+    review.add_argument("--count", type=int, help="at most this many (default: all due)")
+    _quiz_options(review)
+    review.set_defaults(func=run_review)
+
+    stats = subparsers.add_parser("stats", help="mastery per topic, attempts, due counts")
+    _common(stats)
+    stats.add_argument("--json", action="store_true", help="print the stats as JSON")
+    stats.set_defaults(func=run_stats)
+
+
+def _fail(message: str) -> int:
+    print(f"kviz: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _guarded(body: Any, args: argparse.Namespace) -> int:
+    from kviz.bank.loader import BankError
+    from kviz.quiz.engine import QuizError
+    from kviz.store.database import DatabaseError
+
+    try:
+        return body(args)
+    except BankError as e:
+        first = e.problems[0]
+        more = (
+            f" (and {len(e.problems) - 1} more; run `kviz bank check`)"
+            if len(e.problems) > 1
+            else ""
+        )
+        return _fail(f"question bank: {first}{more}")
+    except (DatabaseError, QuizError, CommandError) as e:
+        return _fail(str(e))
+
+
+def _open(args: argparse.Namespace) -> Database:
+    from kviz.store.database import open_database
+
+    return open_database(getattr(args, "db", None))
+
+
+def _learner(db: Database, name: str | None) -> Learner:
+    from kviz.store.records import get_or_create_learner, last_learner
+
+    if name is None:
+        last = last_learner(db)
+        name = last.name if last else DEFAULT_LEARNER
+    try:
+        return get_or_create_learner(db, name)
+    except ValueError as e:
+        raise CommandError(f"--learner: {e}") from None
+
+
+def _bank(args: argparse.Namespace) -> Bank:
+    from kviz.bank.loader import load_bank
+
+    return load_bank(args.bank)
+
+
+def _show(item: QuizItem, n: int, total: int, out: TextIO) -> None:
+    out.write(f"\n[{n}/{total}] {item.topic} · difficulty {item.difficulty}\n")
+    out.write(textwrap.fill(item.prompt, 88) + "\n")
+    for i, choice in enumerate(item.choices):
+        out.write(f"  {LETTERS[i]}) {choice}\n")
+    hints = {
+        "single": "one letter",
+        "multiple": "letters, e.g. a,c",
+        "truefalse": "true or false",
+        "numeric": "a number" + (f" ({item.unit})" if item.unit else ""),
+        "computed": "a number" + (f" ({item.unit})" if item.unit else ""),
+        "text": "a word or short phrase",
+    }
+    out.write(f"({hints[item.type]})\n")
+
+
+def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:
+    """The next valid answer; bad input is explained and asked again. None at end of input."""
+    from kviz.quiz.answers import AnswerFormatError, parse_answer
+
+    while True:
+        out.write("answer> ")
+        out.flush()
+        line = inp.readline()
+        if not line:
+            return None
+        if not inp.isatty():
+            out.write(line.rstrip("\n") + "\n")  # a scripted run reads like a transcript
+        try:
+            return parse_answer(item, line)
+        except AnswerFormatError as e:
+            out.write(f"  not an answer: {e.hint}\n")
+
+
+def _run_items(db: Database, learner: Learner, items: list[QuizItem], mode: str, topics) -> int:
+    from kviz.quiz.engine import QuizRun
+    from kviz.store.records import finish_quiz, record_attempt, start_quiz
+
+    out, inp = sys.stdout, sys.stdin
+    run = QuizRun(items)
+    quiz_id = start_quiz(db, learner.id, mode, topics)
+    out.write(f"{mode.capitalize()} for {learner.name}: {len(items)} questions.\n")
+    try:
+        while (item := run.current) is not None:
+            _show(item, len(run.results) + 1, len(items), out)
+            shown = time.monotonic()
+            answer = _read_answer(item, inp, out)
+            if answer is None:
+                out.write("\n(end of input: the quiz stops here; your answers are saved)\n")
+                break
+            seconds = time.monotonic() - shown
+            feedback = run.submit(answer, seconds)
+            record_attempt(db, quiz_id, item, answer.canonical, feedback, seconds)
+            verdict = "right" if feedback.correct else f"wrong; the answer is {feedback.expected}"
+            out.write(f"  {verdict}\n")
+            out.write(textwrap.indent(textwrap.fill(feedback.explanation, 84), "  ") + "\n")
+            out.flush()
+    except KeyboardInterrupt:
+        out.write("\n(stopped: your answers so far are saved)\n")
+    summary = finish_quiz(db, quiz_id)
+    out.write(f"\nScore: {summary.correct}/{summary.total}")
+    out.write(f" ({summary.accuracy:.0%})\n" if summary.total else "\n")
+    for t in summary.per_topic:
+        out.write(f"  {t.topic}: {t.correct}/{t.total}\n")
+    out.flush()
+    return 0
+
+
+def _quiz(args: argparse.Namespace) -> int:
+    from kviz.quiz.engine import build_quiz
+
+    bank = _bank(args)
+    items = build_quiz(
+        bank,
+        topics=args.topics,
+        difficulties=args.difficulties,
+        count=args.count,
+        seed=args.seed,
+    )
+    db = _open(args)
+    try:
+        learner = _learner(db, args.learner)
+        return _run_items(db, learner, items, "quiz", args.topics or [])
+    finally:
+        db.close()
+
+
+def _review(args: argparse.Namespace) -> int:
+    from kviz.quiz.engine import build_review
+    from kviz.store.records import due_question_ids, next_due
+
+    bank = _bank(args)
+    db = _open(args)
+    try:
+        learner = _learner(db, args.learner)
+        items = build_review(
+            bank, due_question_ids(db, learner.id), count=args.count, seed=args.seed
+        )
+        if not items:
+            upcoming = next_due(db, learner.id)
+            when = f"; next at {upcoming.astimezone():%Y-%m-%d %H:%M}" if upcoming else ""
+            print(f"Nothing is due for review for {learner.name}{when}.")
+            return 0
+        return _run_items(db, learner, items, "review", sorted({i.topic for i in items}))
+    finally:
+        db.close()
+
+
+def _stats(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from kviz.store.records import learner_stats
+
+    db = _open(args)
+    try:
+        stats = learner_stats(db, _learner(db, args.learner).id)
+    finally:
+        db.close()
+    if args.json:
+        print(json.dumps(dataclasses.asdict(stats), default=str, indent=2))
+        return 0
+    share = f" ({stats.correct / stats.attempts:.0%})" if stats.attempts else ""
+    print(
+        f"{stats.learner.name}: {stats.attempts} answers, {stats.correct} right{share};"
+        f" day streak {stats.day_streak}; right in a row {stats.right_streak};"
+        f" {stats.due} due for review"
+    )
+    if stats.topics:
+        print(f"{'topic':<22}{'mastery':>8}{'trend':>8}{'recent':>8}{'answers':>9}{'due':>5}")
+    for t in stats.topics:
+        mastery = f"{t.mastery:.0%}" if t.mastery is not None else "-"
+        trend = f"{t.trend:+.0%}" if t.trend is not None else "-"
+        print(f"{t.topic:<22}{mastery:>8}{trend:>8}{t.recent:>8}{t.attempts:>9}{t.due:>5}")
+    return 0
+
+
+def run_quiz(args: argparse.Namespace) -> int:
+    """kviz quiz"""
+    return _guarded(_quiz, args)
+
+
+def run_review(args: argparse.Namespace) -> int:
+    """kviz review"""
+    return _guarded(_review, args)
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    """kviz stats"""
+    return _guarded(_stats, args)
