@@ -1,0 +1,62 @@
+"""Start the desktop app: open the learner database, show the window, then warm up.
+
+Only Qt and the database layer load before the window shows; matplotlib and Keras are
+imported on a worker afterwards (see AppState.warm_up), so the window appears quickly.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+
+def error_dialog(parent: QWidget | None, title: str, message: str) -> None:
+    """A readable error with what to do, never a traceback."""
+    QMessageBox.critical(parent, title, message)
+
+
+def application() -> QApplication:
+    """The QApplication, made once with Kviz's names."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Kviz")
+    app.setApplicationDisplayName("Kviz")
+    app.setOrganizationName("kviz")
+    app.setDesktopFileName("io.github.kviz.Kviz")
+    return app
+
+
+def create_window(db: str | None = None, mnist_dir: str | Path | None = None):  # noqa: ANN201
+    """Open the database and build the main window (not shown yet).
+
+    Raises kviz.store.database.DatabaseError when the database is corrupt or from a newer
+    Kviz; the file is left untouched.
+    """
+    from kviz.store.database import open_database
+    from kviz.ui.main_window import MainWindow
+    from kviz.ui.state import AppState
+
+    database = open_database(db)
+    return MainWindow(AppState(database, mnist_dir))
+
+
+def main(db: str | None = None, mnist_dir: str | Path | None = None) -> int:
+    """Run the app until its window closes; the exit status is non-zero when it cannot start."""
+    from kviz.store.database import DatabaseError
+
+    app = application()
+    try:
+        window = create_window(db, mnist_dir)
+    except DatabaseError as exc:
+        error_dialog(
+            None,
+            "Kviz cannot open its database",
+            f"{exc}\n\nThe file was not changed. Start Kviz with --db to use another file.",
+        )
+        return 2
+    window.show()
+    status = app.exec()
+    window.state.workers.stop_all()
+    window.state.db.close()
+    return status

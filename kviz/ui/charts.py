@@ -1,0 +1,124 @@
+"""A matplotlib QtAgg canvas that follows the Qt palette and redraws at most ~10 times a second.
+
+matplotlib costs about a second to import, so nothing here imports it at module level: the
+figure is made the first time a view asks for it (by then the warm-up worker has usually
+imported it in the background).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QTimer
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+REDRAW_INTERVAL_MS = 100
+
+
+def _hex(palette: QPalette, role: QPalette.ColorRole) -> str:
+    return palette.color(role).name()
+
+
+def palette_colors(palette: QPalette) -> dict[str, str]:
+    """The figure's colours, taken from the palette so light and dark themes both read well."""
+    return {
+        "face": _hex(palette, QPalette.ColorRole.Window),
+        "axes": _hex(palette, QPalette.ColorRole.Base),
+        "text": _hex(palette, QPalette.ColorRole.WindowText),
+        "grid": _hex(palette, QPalette.ColorRole.Mid),
+        "accent": _hex(palette, QPalette.ColorRole.Highlight),
+    }
+
+
+class Chart(QWidget):
+    """A figure on a QtAgg canvas, made on first use; `redraw()` is throttled to ~10 Hz."""
+
+    def __init__(self, parent: QWidget | None = None, min_height: int = 220) -> None:
+        super().__init__(parent)
+        self._figure: Any = None
+        self._canvas: Any = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.setMinimumHeight(min_height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_INTERVAL_MS)
+        self._timer.timeout.connect(self._draw)
+        self.draws = 0  # how many redraws reached the canvas (tests and the bench read it)
+
+    @property
+    def figure(self) -> Any:
+        """The matplotlib Figure; importing matplotlib and making the canvas on first use."""
+        if self._figure is None:
+            import matplotlib
+
+            matplotlib.use("QtAgg")
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+
+            self._figure = Figure(layout="constrained")
+            self._canvas = FigureCanvasQTAgg(self._figure)
+            self._canvas.setParent(self)
+            self._canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            self._layout.addWidget(self._canvas)
+            self._apply_palette()
+        return self._figure
+
+    @property
+    def canvas(self) -> Any:
+        """The FigureCanvasQTAgg widget (made with the figure)."""
+        _ = self.figure
+        return self._canvas
+
+    @property
+    def colors(self) -> dict[str, str]:
+        return palette_colors(self.palette())
+
+    def style_axes(self, ax: Any) -> None:
+        """Give one axes the palette's colours (text, ticks, spines, background)."""
+        c = self.colors
+        ax.set_facecolor(c["axes"])
+        ax.tick_params(colors=c["text"], labelcolor=c["text"])
+        for spine in ax.spines.values():
+            spine.set_color(c["grid"])
+        ax.title.set_color(c["text"])
+        ax.xaxis.label.set_color(c["text"])
+        ax.yaxis.label.set_color(c["text"])
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.get_frame().set_facecolor(c["axes"])
+            legend.get_frame().set_edgecolor(c["grid"])
+            for text in legend.get_texts():
+                text.set_color(c["text"])
+
+    def _apply_palette(self) -> None:
+        if self._figure is None:
+            return
+        self._figure.set_facecolor(self.colors["face"])
+        for ax in self._figure.axes:
+            self.style_axes(ax)
+        for text in self._figure.texts:
+            text.set_color(self.colors["text"])
+
+    def redraw(self) -> None:
+        """Ask for a redraw; several requests within 100 ms become one draw_idle()."""
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def redraw_now(self) -> None:
+        """Redraw at once (after a one-off change such as a new run being shown)."""
+        self._timer.stop()
+        self._draw()
+
+    def _draw(self) -> None:
+        if self._canvas is not None:
+            self.draws += 1
+            self._canvas.draw_idle()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.PaletteChange and self._figure is not None:
+            self._apply_palette()
+            self.redraw()
+        super().changeEvent(event)

@@ -1,0 +1,296 @@
+"""Compare: the saved lab runs side by side, their curves overlaid, and sweeps over one setting.
+
+A sweep runs the trainer's `sweep` on a SweepWorker with the Labs' current settings as the
+base; each finished run is saved like any lab run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kviz.ui.charts import Chart
+from kviz.ui.home_view import run_gap
+from kviz.ui.state import AppState
+from kviz.ui.workers import SweepWorker
+
+COLUMNS = ["When", "Config", "Test accuracy", "Train-val gap", "Parameters", "Fit time"]
+
+
+def config_text(config: Any) -> str:
+    """A run's settings in a few words."""
+    parts = [f"{config.get('filters')} filters", f"kernel {config.get('kernel')}"]
+    if config.get("conv_activation"):
+        parts.append(str(config["conv_activation"]))
+    if config.get("dropout"):
+        parts.append(f"dropout {config['dropout']}")
+    parts.append(f"norm {config.get('normalization')}")
+    parts.append(f"{config.get('epochs')} ep")
+    if config.get("train_limit"):
+        parts.append(f"{config['train_limit']:,} imgs")
+    return ", ".join(parts)
+
+
+def parse_values(text: str) -> list[Any]:
+    """'4, 8, 16' -> [4, 8, 16]; numbers become int or float, other words stay text."""
+    values: list[Any] = []
+    for word in (w.strip() for w in text.replace(";", ",").split(",")):
+        if not word:
+            continue
+        try:
+            values.append(int(word))
+        except ValueError:
+            try:
+                values.append(float(word))
+            except ValueError:
+                values.append(None if word.lower() == "none" else word)
+    return values
+
+
+class CompareView(QWidget):
+    """The runs table (newest first) over an overlay of validation curves; a sweep panel."""
+
+    def __init__(
+        self, state: AppState, config_source: Any = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.config_source = config_source
+        self.worker: SweepWorker | None = None
+        self.runs: list[Any] = []
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Compare lab runs</h2>"))
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setTabKeyNavigation(False)
+        self.table.setAccessibleName("Saved lab runs")
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._plot)
+        layout.addWidget(self.table, 1)
+        self.chart = Chart(min_height=220)
+        layout.addWidget(self.chart, 1)
+
+        box = QGroupBox("Sweep one setting (uses the settings of Labs > Build as the base)")
+        row = QHBoxLayout(box)
+        self.param = QComboBox()
+        self.param.currentIndexChanged.connect(self._suggest_values)
+        label = QLabel("&Setting:")
+        label.setBuddy(self.param)
+        row.addWidget(label)
+        row.addWidget(self.param)
+        self.values = QLineEdit()
+        self.values.setPlaceholderText("values, e.g. 4, 8, 16")
+        values_label = QLabel("&Values:")
+        values_label.setBuddy(self.values)
+        row.addWidget(values_label)
+        row.addWidget(self.values, 1)
+        self.sweep_button = QPushButton("Run s&weep")
+        self.sweep_button.clicked.connect(self.start_sweep)
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.sweep_button)
+        row.addWidget(self.cancel_button)
+        layout.addWidget(box)
+        status_row = QHBoxLayout()
+        self.progress = QProgressBar()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        status_row.addWidget(self.progress)
+        status_row.addWidget(self.status, 2)
+        layout.addLayout(status_row)
+        self._params: dict[str, list[Any]] = {}
+        state.records_changed.connect(self._refresh_if_visible)
+        state.data_loaded.connect(self._data_ready)
+
+    def activated(self) -> None:
+        if not self._params:
+            self._fill_params()
+        self.refresh()
+
+    def _fill_params(self) -> None:
+        from trainer.config import SWEEPABLE
+
+        if isinstance(SWEEPABLE, dict):
+            self._params = {
+                k: list(v) if isinstance(v, list | tuple) else [] for k, v in SWEEPABLE.items()
+            }
+        else:
+            self._params = {name: [] for name in SWEEPABLE}
+        self.param.addItems(list(self._params))
+
+    def _suggest_values(self) -> None:
+        values = self._params.get(self.param.currentText()) or []
+        self.values.setText(", ".join(str(v) for v in values))
+
+    def _refresh_if_visible(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the learner's saved runs, newest first."""
+        from kviz.store.records import list_lab_runs
+
+        runs = list_lab_runs(self.state.db, self.state.learner_id)
+        self.runs = sorted(runs, key=lambda r: r.created_at, reverse=True)
+        self.table.setRowCount(len(self.runs))
+        for r, run in enumerate(self.runs):
+            gap = run_gap(run.history)
+            acc = run.test_accuracy
+            cells = [
+                run.created_at.astimezone().strftime("%d %b %H:%M"),
+                config_text(run.config),
+                "n/a" if acc is None else f"{acc:.2%}",
+                "n/a" if gap is None else f"{gap:+.2%}",
+                f"{run.metrics.get('params', 0):,}",
+                f"{run.duration_s:.1f} s",
+            ]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c >= 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                self.table.setItem(r, c, item)
+        if self.runs and not self.table.selectedItems():
+            self.table.selectRow(0)
+        self._plot()
+
+    def _plot(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectedItems()}) or range(
+            min(len(self.runs), 5)
+        )
+        fig = self.chart.figure
+        fig.clear()
+        loss_ax, acc_ax = fig.subplots(1, 2)
+        c = self.chart.colors
+        for r in rows:
+            run = self.runs[r]
+            epochs = [h["epoch"] for h in run.history]
+            label = config_text(run.config)
+            (line,) = acc_ax.plot(
+                epochs, [h["val_accuracy"] for h in run.history], "o-", label=label
+            )
+            acc_ax.plot(epochs, [h["accuracy"] for h in run.history], "--", color=line.get_color())
+            loss_ax.plot(epochs, [h["val_loss"] for h in run.history], "o-", color=line.get_color())
+            loss_ax.plot(epochs, [h["loss"] for h in run.history], "--", color=line.get_color())
+        loss_ax.set_title("loss (solid: validation, dashed: training)")
+        acc_ax.set_title("accuracy")
+        for ax in (loss_ax, acc_ax):
+            ax.set_xlabel("epoch")
+            ax.grid(True, color=c["grid"], alpha=0.4)
+        if rows:
+            acc_ax.legend(loc="lower right", fontsize=8)
+        else:
+            acc_ax.text(
+                0.5,
+                0.5,
+                "No saved runs yet: train one in Labs.",
+                ha="center",
+                va="center",
+                transform=acc_ax.transAxes,
+                color=c["text"],
+            )
+        for ax in (loss_ax, acc_ax):
+            self.chart.style_axes(ax)
+        self.chart.redraw_now()
+
+    # -- sweeps ------------------------------------------------------------------------
+
+    def start_sweep(self) -> None:
+        """Run the trainer's sweep over the chosen setting (loading MNIST first if needed)."""
+        values = parse_values(self.values.text())
+        if len(values) < 2:
+            self.status.setText("Give at least two values, separated by commas.")
+            return
+        self.sweep_button.setEnabled(False)
+        self._pending = (self.param.currentText(), values)
+        if self.state.ensure_data():
+            self._start_worker()
+        else:
+            self.status.setText("Loading MNIST first…")
+
+    def _data_ready(self) -> None:
+        if getattr(self, "_pending", None) and self.worker is None:
+            self._start_worker()
+
+    def _start_worker(self) -> None:
+        from trainer.config import LabConfig
+
+        param, values = self._pending
+        self._pending = None
+        base = self.config_source() if self.config_source else LabConfig()
+        self.worker = SweepWorker(base, param, values, self.state.data)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.cancel_button.setEnabled(True)
+        self._count = len(values)
+        self.progress.setValue(0)
+        self.status.setText(f"Sweeping {param} over {values}…")
+        self.state.workers.start(self.worker)
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling…")
+
+    def _on_progress(self, data: tuple[int, Any]) -> None:
+        index, event = data
+        done = (
+            index * event.epochs * event.batches + (event.epoch - 1) * event.batches + event.batch
+        )
+        self.progress.setMaximum(self._count * event.epochs * event.batches)
+        self.progress.setValue(done)
+        self.status.setText(
+            f"Run {index + 1} of {self._count}: epoch {event.epoch}/{event.epochs}, "
+            f"accuracy {event.accuracy:.1%}, {event.images_per_s:,.0f} images/s"
+        )
+
+    def _done(self) -> None:
+        self.worker = None
+        self.sweep_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+
+    def _on_finished(self, results: list[Any]) -> None:
+        from kviz.store.records import save_lab_run
+
+        self._done()
+        finished = [r for r in results if not r.cancelled]
+        for result in finished:
+            save_lab_run(self.state.db, self.state.learner_id, result.to_dict())
+        cancelled = len(results) - len(finished)
+        self.status.setText(
+            f"Sweep done: {len(finished)} run(s) saved"
+            + (f", {cancelled} cancelled (not saved)." if cancelled else ".")
+        )
+        self.progress.setValue(self.progress.maximum())
+        self.state.records_changed.emit()
+
+    def _on_failed(self, message: str) -> None:
+        from kviz.ui.app import error_dialog
+
+        self._done()
+        self.status.setText(f"Sweep failed: {message}")
+        error_dialog(self, "The sweep failed", message)

@@ -1,0 +1,217 @@
+"""Home: mastery per topic, what is due, recent quizzes and lab runs, attempts over time.
+
+Everything shown comes from the store's dataclasses (learner_stats, recent_quizzes,
+list_lab_runs, attempts_per_day); the chart waits until matplotlib has been warmed up.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kviz.ui.charts import Chart
+from kviz.ui.state import AppState
+
+
+def run_gap(history: Any) -> float | None:
+    """Last epoch's train accuracy minus its validation accuracy (None without epochs)."""
+    if not history:
+        return None
+    last = history[-1]
+    return float(last["accuracy"]) - float(last["val_accuracy"])
+
+
+class HomeView(QWidget):
+    """The learner's overview; `go(row)` asks the window to open another screen."""
+
+    go = Signal(int)
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        layout = QVBoxLayout(self)
+        self.greeting = QLabel()
+        self.greeting.setWordWrap(True)
+        layout.addWidget(self.greeting)
+
+        top = QHBoxLayout()
+        mastery = QGroupBox("Mastery per topic (recent answers)")
+        self.mastery_grid = QGridLayout(mastery)
+        top.addWidget(mastery, 3)
+        side = QVBoxLayout()
+        due_box = QGroupBox("Review")
+        due_layout = QVBoxLayout(due_box)
+        self.due = QLabel()
+        self.due.setWordWrap(True)
+        due_layout.addWidget(self.due)
+        self.review_button = QPushButton("Start &review")
+        self.review_button.clicked.connect(lambda: self.go.emit(2))
+        quiz_button = QPushButton("Take a &quiz")
+        quiz_button.clicked.connect(lambda: self.go.emit(1))
+        lab_button = QPushButton("Open the &labs")
+        lab_button.clicked.connect(lambda: self.go.emit(3))
+        for b in (self.review_button, quiz_button, lab_button):
+            due_layout.addWidget(b)
+        side.addWidget(due_box)
+        side.addStretch()
+        top.addLayout(side, 1)
+        layout.addLayout(top)
+
+        bottom = QHBoxLayout()
+        quiz_box = QGroupBox("Recent quizzes")
+        QVBoxLayout(quiz_box).addWidget(quizzes := QListWidget())
+        self.quizzes = quizzes
+        runs_box = QGroupBox("Recent lab runs")
+        QVBoxLayout(runs_box).addWidget(runs := QListWidget())
+        self.runs = runs
+        for w in (self.quizzes, self.runs):
+            w.setMinimumHeight(90)
+        bottom.addWidget(quiz_box)
+        bottom.addWidget(runs_box)
+        layout.addLayout(bottom, 1)
+
+        chart_box = QGroupBox("Answers per day (last 30 days)")
+        chart_layout = QVBoxLayout(chart_box)
+        self.chart = Chart(min_height=170)
+        chart_layout.addWidget(self.chart)
+        layout.addWidget(chart_box, 1)
+        self._days: list[Any] = []
+        state.records_changed.connect(self._refresh_if_visible)
+        state.warm.connect(self._on_warm)
+
+    def activated(self) -> None:
+        self.refresh()
+
+    def _refresh_if_visible(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Reload everything from the database (each call is one short transaction)."""
+        from kviz.store.records import (
+            attempts_per_day,
+            learner_stats,
+            list_lab_runs,
+            recent_quizzes,
+        )
+
+        learner_id = self.state.learner_id
+        if learner_id is None:
+            self.greeting.setText("<h2>Welcome to Kviz</h2>Choose a learner to begin.")
+            return
+        stats = learner_stats(self.state.db, learner_id)
+        self._show_stats(stats)
+        self.quizzes.clear()
+        for q in recent_quizzes(self.state.db, learner_id, limit=10):
+            when = q.started_at.astimezone().strftime("%d %b %H:%M")
+            state = "" if q.finished_at else " (left early)"
+            self.quizzes.addItem(
+                f"{when}  {q.mode}: {q.correct}/{q.total} right ({q.accuracy:.0%}){state}"
+            )
+        if not self.quizzes.count():
+            self.quizzes.addItem("No quiz yet.")
+        self.runs.clear()
+        for run in list(reversed(list_lab_runs(self.state.db, learner_id)))[:10]:
+            when = run.created_at.astimezone().strftime("%d %b %H:%M")
+            acc = run.test_accuracy
+            acc_text = f"{acc:.2%}" if acc is not None else "n/a"
+            self.runs.addItem(
+                f"{when}  {run.config.get('filters')} filters, kernel {run.config.get('kernel')}"
+                f", {run.config.get('epochs')} epochs: test accuracy {acc_text}"
+            )
+        if not self.runs.count():
+            self.runs.addItem("No lab run yet.")
+        self._days = attempts_per_day(self.state.db, learner_id, days=30)
+        if "matplotlib.figure" in sys.modules:
+            self._plot()
+
+    def _show_stats(self, stats: Any) -> None:
+        self.greeting.setText(
+            f"<h2>Hello, {stats.learner.name}</h2>"
+            f"{stats.attempts} answers so far, {stats.correct} right. "
+            f"Day streak: {stats.day_streak}. Right in a row: {stats.right_streak}."
+        )
+        while self.mastery_grid.count():
+            item = self.mastery_grid.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        titles = self._titles()
+        by_topic = {t.topic: t for t in stats.topics}
+        for row, topic in enumerate(sorted(set(titles) | set(by_topic))):
+            t = by_topic.get(topic)
+            name = QLabel(titles.get(topic, topic))
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            bar.setAccessibleName(f"Mastery of {name.text()}")
+            if t is None or t.mastery is None:
+                bar.setValue(0)
+                bar.setFormat("not tried yet")
+            else:
+                bar.setValue(round(t.mastery * 100))
+                trend = ""
+                if t.trend is not None:
+                    trend = " ↑" if t.trend > 0 else " ↓" if t.trend < 0 else " →"
+                bar.setFormat(f"%p%{trend}  ({t.recent} recent answers)")
+            due = QLabel(f"{t.due} due" if t is not None and t.due else "")
+            self.mastery_grid.addWidget(name, row, 0)
+            self.mastery_grid.addWidget(bar, row, 1)
+            self.mastery_grid.addWidget(due, row, 2)
+        self.mastery_grid.setColumnStretch(1, 1)
+        self.due.setText(
+            f"<b>{stats.due}</b> question{'s' if stats.due != 1 else ''} due for review."
+            if stats.due
+            else "Nothing due for review."
+        )
+        self.review_button.setEnabled(stats.due > 0)
+
+    def _titles(self) -> dict[str, str]:
+        try:
+            return dict(self.state.bank().titles)
+        except Exception:  # a broken bank is reported by the quiz screen; names suffice here
+            return {}
+
+    def _on_warm(self, stage: str) -> None:
+        if stage == "matplotlib" and self.state.learner_id is not None:
+            self._plot()
+
+    def _plot(self) -> None:
+        fig = self.chart.figure
+        fig.clear()
+        ax = fig.add_subplot()
+        c = self.chart.colors
+        days = [d for d, _n, _r in self._days]
+        attempts = [n for _d, n, _r in self._days]
+        right = [r for _d, _n, r in self._days]
+        if days:
+            ax.bar(days, attempts, color=c["grid"], label="answers")
+            ax.bar(days, right, color=c["accent"], label="right")
+            ax.legend(loc="upper left")
+            fig.autofmt_xdate()
+        else:
+            ax.text(
+                0.5,
+                0.5,
+                "No answers yet: take a quiz to start your history.",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                color=c["text"],
+            )
+            ax.set_xticks([])
+            ax.set_yticks([])
+        self.chart.style_axes(ax)
+        self.chart.redraw_now()
+        self.chart.setFocusPolicy(Qt.FocusPolicy.NoFocus)

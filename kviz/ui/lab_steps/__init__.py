@@ -1,0 +1,1 @@
+"""The five guided steps of the reference lab, one module each."""

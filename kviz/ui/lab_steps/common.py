@@ -1,0 +1,112 @@
+"""Pieces every lab step shares: the explanation + code header, digit grids, probability bars."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QLabel,
+    QPlainTextEdit,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class CodeBox(QPlainTextEdit):
+    """Read-only monospace code; high enough for its lines, focusable so it can be copied."""
+
+    def __init__(self, code: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.setAccessibleName("Code for this step")
+        self.setTabChangesFocus(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.set_code(code)
+
+    def set_code(self, code: str) -> None:
+        self.setPlainText(code)
+        lines = max(2, min(code.count("\n") + 1, 12))
+        height = self.fontMetrics().lineSpacing() * lines
+        self.setFixedHeight(height + 2 * self.frameWidth() + 12)
+
+
+class Step(QScrollArea):
+    """One guided step: a title, why it matters, the code it runs, then its own content.
+
+    Subclasses add their widgets to `self.body` (a QVBoxLayout).
+    """
+
+    title = ""
+
+    def __init__(self, explanation: str, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        inner = QWidget()
+        self.body = QVBoxLayout(inner)
+        heading = QLabel(self.title)
+        font = QFont(heading.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        heading.setFont(font)
+        self.body.addWidget(heading)
+        self.explanation = QLabel(explanation)
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(QLabel.TextFormat.RichText)
+        self.body.addWidget(self.explanation)
+        box = QGroupBox("The code")
+        box_layout = QVBoxLayout(box)
+        self.code = CodeBox(code)
+        box_layout.addWidget(self.code)
+        self.body.addWidget(box)
+        self.setWidget(inner)
+
+    def activated(self) -> None:
+        """Called when the step is shown; steps refresh what they show from the state."""
+
+
+def show_digits(
+    chart: Any, images: np.ndarray, titles: list[str], cols: int, title: str | None = None
+) -> None:
+    """Draw a grid of 28x28 digits (ink dark on the axes' light, or light on dark)."""
+    fig = chart.figure
+    fig.clear()
+    n = len(images)
+    if n == 0:
+        fig.text(0.5, 0.5, "Nothing to show", ha="center", va="center", color=chart.colors["text"])
+        chart.redraw_now()
+        return
+    rows = (n + cols - 1) // cols
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < n:
+            ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
+            ax.set_title(titles[i], fontsize=9, color=chart.colors["text"])
+    if title:
+        fig.suptitle(title, color=chart.colors["text"])
+    chart.redraw_now()
+
+
+def probability_bars(
+    chart: Any, ax: Any, probs: list[float] | np.ndarray, truth: int | None
+) -> None:
+    """Bars of the ten class probabilities; the predicted one in the accent colour."""
+    c = chart.colors
+    probs = np.asarray(probs, dtype=float)
+    guess = int(np.argmax(probs))
+    colors = [c["accent"] if d == guess else c["grid"] for d in range(10)]
+    ax.bar(range(10), probs, color=colors)
+    ax.set_xticks(range(10))
+    ax.set_ylim(0, 1)
+    ax.set_yticks([0, 0.5, 1])
+    if truth is not None:
+        ax.get_xticklabels()[truth].set_fontweight("bold")
+    chart.style_axes(ax)

@@ -1,0 +1,87 @@
+"""Step 1: load MNIST, say where it came from, show shapes and a grid of sample digits."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from kviz.ui.charts import Chart
+from kviz.ui.lab_steps.common import Step, show_digits
+from kviz.ui.state import AppState
+
+EXPLANATION = (
+    "MNIST holds 70,000 handwritten digits, each a 28x28 grid of grey levels (0 = white "
+    "paper, 255 = black ink), with the digit it shows as its label. 60,000 are for training, "
+    "10,000 are kept apart to test the model on digits it has never seen. Kviz reads the four "
+    "MNIST files from a folder, its download cache or a mirror; offline it falls back to a "
+    "5,000-digit sample."
+)
+
+CODE = """import mnist                            # the four MNIST files, parsed
+train_images = mnist.train_images()     # uint8 (60000, 28, 28)
+train_labels = mnist.train_labels()     # uint8 (60000,)
+test_images = mnist.test_images()       # uint8 (10000, 28, 28)
+test_labels = mnist.test_labels()       # uint8 (10000,)"""
+
+
+class DataStep(Step):
+    """Shows the data set once the session's DataWorker has loaded it."""
+
+    title = "1. Load the data"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(EXPLANATION, CODE, parent)
+        self.state = state
+        row = QHBoxLayout()
+        self.load_button = QPushButton("&Load MNIST")
+        self.load_button.clicked.connect(self.state.ensure_data)
+        row.addWidget(self.load_button)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%p%")
+        self.progress.hide()
+        row.addWidget(self.progress, 1)
+        row.addStretch()
+        self.body.addLayout(row)
+        self.source = QLabel("Not loaded yet.")
+        self.source.setWordWrap(True)
+        self.body.addWidget(self.source)
+        self.chart = Chart(min_height=300)
+        self.body.addWidget(self.chart, 1)
+        state.data_progress.connect(self._on_progress)
+        state.data_loaded.connect(self._on_loaded)
+        state.data_failed.connect(self._on_failed)
+
+    def activated(self) -> None:
+        if self.state.ensure_data():
+            self._on_loaded()
+        else:
+            self.source.setText("Loading MNIST…")
+            self.load_button.setEnabled(False)
+
+    def _on_progress(self, name: str, done: int, total: int) -> None:
+        self.progress.show()
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(
+            f"Downloading {name}: %p% ({done // 1024:,} of {total // 1024:,} KiB)"
+        )
+
+    def _on_failed(self, message: str) -> None:
+        self.load_button.setEnabled(True)
+        self.progress.hide()
+        self.source.setText(f"Could not load MNIST: {message}")
+
+    def _on_loaded(self) -> None:
+        data = self.state.data
+        self.load_button.setEnabled(False)
+        self.load_button.setText("MNIST loaded")
+        self.progress.hide()
+        self.source.setText(
+            f"<b>Source:</b> {data.source}<br>"
+            f"<b>Training images:</b> {data.train_images.shape} {data.train_images.dtype}, "
+            f"labels {data.train_labels.shape}<br>"
+            f"<b>Test images:</b> {data.test_images.shape}, labels {data.test_labels.shape}"
+        )
+        if not self.chart.draws:
+            images = data.train_images[:24]
+            labels = [f"label {int(v)}" for v in data.train_labels[:24]]
+            show_digits(self.chart, images, labels, cols=12, title="The first 24 training digits")

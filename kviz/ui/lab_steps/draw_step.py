@@ -1,0 +1,109 @@
+"""Step 5: draw a digit and see what the trained model makes of it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kviz.ui.charts import Chart
+from kviz.ui.draw_pad import DrawPad
+from kviz.ui.lab_steps.common import Step, probability_bars
+from kviz.ui.state import AppState
+from kviz.ui.workers import CallWorker
+
+EXPLANATION = (
+    "MNIST digits were centred and scaled in a particular way: the digit's bounding box fits "
+    "in 20x20 pixels and its centre of mass sits in the middle of the 28x28 image. Your "
+    "drawing is prepared the same way before the model sees it (shown on the right), so the "
+    "model judges your digit as it judged the test set. Draw with the mouse; Delete clears."
+)
+
+CODE = """from trainer.drawing import to_mnist
+digit = to_mnist(ink)          # crop, scale to 20x20, centre by mass, 28x28 uint8
+probs = model.predict(normalize(digit)[None, ..., None])[0]
+print(probs.argmax(), probs.max())"""
+
+
+class DrawStep(Step):
+    """Predicts after each stroke on a worker, with the session's last trained model."""
+
+    title = "5. Draw a digit"
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(EXPLANATION, CODE, parent)
+        self.state = state
+        row = QHBoxLayout()
+        left = QVBoxLayout()
+        self.pad = DrawPad()
+        self.pad.setMinimumSize(280, 280)
+        self.pad.stroke_finished.connect(self.predict)
+        self.pad.cleared.connect(self._cleared)
+        left.addWidget(self.pad)
+        self.clear_button = QPushButton("C&lear")
+        self.clear_button.clicked.connect(self.pad.clear)
+        left.addWidget(self.clear_button)
+        row.addLayout(left)
+        right = QVBoxLayout()
+        self.answer = QLabel("Train a model in step 3, then draw a digit.")
+        font = self.answer.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        self.answer.setFont(font)
+        self.answer.setWordWrap(True)
+        right.addWidget(self.answer)
+        self.chart = Chart(min_height=280)
+        right.addWidget(self.chart, 1)
+        row.addLayout(right, 1)
+        self.body.addLayout(row)
+        self._request = 0
+        self.last_probabilities: list[float] | None = None  # tests read it
+
+    def activated(self) -> None:
+        if self.state.result is not None and self.pad.is_empty():
+            self.answer.setText("Draw a digit on the pad.")
+
+    def _cleared(self) -> None:
+        self._request += 1
+        self.answer.setText("Draw a digit on the pad.")
+
+    def predict(self) -> None:
+        """Prepare the drawing the MNIST way and ask the model (off the main thread)."""
+        result = self.state.result
+        if result is None:
+            self.answer.setText("Train a model in step 3 first; then your drawing is judged.")
+            return
+        ink = self.pad.ink()
+        model, norm = result.model, result.config.normalization
+        self._request += 1
+        request = self._request
+
+        def run() -> tuple[np.ndarray, np.ndarray]:
+            from trainer.drawing import to_mnist
+            from trainer.inspect import predict
+
+            digit = to_mnist(ink)
+            return digit, predict(model, digit[None], norm)[0]
+
+        worker = CallWorker(run)
+        worker.finished.connect(lambda out: self._show(request, *out))
+        worker.failed.connect(self.answer.setText)
+        self.state.workers.start(worker)
+
+    def _show(self, request: int, digit: np.ndarray, probs: Any) -> None:
+        if request != self._request:
+            return  # a newer stroke or a clear came in meanwhile
+        probs = np.asarray(probs, dtype=float)
+        guess = int(probs.argmax())
+        self.last_probabilities = probs.tolist()
+        self.answer.setText(f"The model reads a <b>{guess}</b> ({probs[guess]:.0%} sure).")
+        fig = self.chart.figure
+        fig.clear()
+        img_ax, bar_ax = fig.subplots(1, 2, width_ratios=[1, 2])
+        img_ax.imshow(digit, cmap="gray_r", vmin=0, vmax=255)
+        img_ax.set_title("what the model sees (28x28)", fontsize=9, color=self.chart.colors["text"])
+        img_ax.set_axis_off()
+        probability_bars(self.chart, bar_ax, probs, None)
+        bar_ax.set_title("probabilities", fontsize=9)
+        self.chart.style_axes(bar_ax)
+        self.chart.redraw_now()

@@ -1,0 +1,204 @@
+"""Step 3: train on a worker thread with live curves, speed, ETA and a Cancel button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from kviz.ui.charts import Chart
+from kviz.ui.lab_steps.common import Step
+from kviz.ui.state import AppState
+from kviz.ui.workers import TrainWorker
+
+EXPLANATION = (
+    "Training shows the model the training images in batches. After each batch the optimizer "
+    "nudges every weight to lower the <i>loss</i> (categorical cross-entropy: -log of the "
+    "probability given to the right digit). After each epoch (one pass over the training "
+    "images) the model is scored on the validation images it never trains on. A training "
+    "accuracy far above the validation accuracy means the model is memorising (overfitting)."
+)
+
+
+def train_code(config: Any) -> str:
+    """The Keras fit call for `config`."""
+    return (
+        "model.fit(\n"
+        "    train_images, to_categorical(train_labels),\n"
+        f"    epochs={config.epochs}, batch_size={config.batch_size},\n"
+        "    validation_data=(test_images, to_categorical(test_labels)),\n"
+        ")"
+    )
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class TrainStep(Step):
+    """Starts a TrainWorker, plots its progress, and hands the finished run to the lab."""
+
+    title = "3. Train"
+    run_finished = Signal(object)  # the RunResult of a finished (not cancelled) run
+
+    def __init__(self, state: AppState, config_source: Any, parent: QWidget | None = None) -> None:
+        super().__init__(EXPLANATION, train_code(config_source()), parent)
+        self.state = state
+        self.config_source = config_source
+        self.worker: TrainWorker | None = None
+        self._pending_start = False
+        row = QHBoxLayout()
+        self.start_button = QPushButton("&Start training")
+        self.start_button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("&Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        row.addWidget(self.start_button)
+        row.addWidget(self.cancel_button)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        row.addWidget(self.progress, 1)
+        self.body.addLayout(row)
+        self.status = QLabel("Press Start to train the model from step 2.")
+        self.status.setWordWrap(True)
+        self.body.addWidget(self.status)
+        self.chart = Chart(min_height=320)
+        self.body.addWidget(self.chart, 1)
+        self.updates = 0  # progress events handled (tests and the bench read it)
+        self._lines: dict[str, Any] = {}
+        self._series: dict[str, tuple[list[float], list[float]]] = {}
+        state.data_loaded.connect(self._data_ready)
+        state.data_failed.connect(self._data_failed)
+
+    def activated(self) -> None:
+        self.code.set_code(train_code(self.config_source()))
+
+    def start(self) -> None:
+        """Train the current configuration (loading MNIST first if needed)."""
+        if self.worker is not None:
+            return
+        self.start_button.setEnabled(False)
+        if not self.state.ensure_data():
+            self._pending_start = True
+            self.status.setText("Loading MNIST first…")
+            return
+        self._start_worker()
+
+    def _data_ready(self) -> None:
+        if self._pending_start:
+            self._pending_start = False
+            self._start_worker()
+
+    def _data_failed(self, message: str) -> None:
+        if self._pending_start:
+            self._pending_start = False
+            self.start_button.setEnabled(True)
+            self.status.setText(f"Cannot train without data: {message}")
+
+    def _start_worker(self) -> None:
+        config = self.config_source()
+        self.code.set_code(train_code(config))
+        self._setup_plot(config)
+        self.progress.setValue(0)
+        self.status.setText("Starting… (the first run also loads Keras)")
+        self.worker = TrainWorker(config, self.state.data)
+        self.worker.progress.connect(self._on_progress)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.failed.connect(self._on_failed)
+        self.cancel_button.setEnabled(True)
+        self.state.workers.start(self.worker)
+
+    def cancel(self) -> None:
+        """Ask the run to stop after the current batch."""
+        if self.worker is not None:
+            self.worker.cancel.set()
+            self.cancel_button.setEnabled(False)
+            self.status.setText("Cancelling…")
+
+    def _setup_plot(self, config: Any) -> None:
+        fig = self.chart.figure
+        fig.clear()
+        loss_ax, acc_ax = fig.subplots(1, 2)
+        c = self.chart.colors
+        self._lines.clear()
+        self._series.clear()
+        for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
+            for split, style in (("train", "-"), ("val", "o-")):
+                key = f"{split}_{metric}"
+                label = "training" if split == "train" else "validation"
+                (line,) = ax.plot([], [], style, label=label, color=None)
+                self._lines[key] = line
+                self._series[key] = ([], [])
+            ax.set_xlim(0, config.epochs)
+            ax.set_xlabel("epoch")
+            ax.set_title(metric)
+            ax.grid(True, color=c["grid"], alpha=0.4)
+            ax.legend(loc="best")
+            self.chart.style_axes(ax)
+        loss_ax.set_ylim(0, 1.0)
+        acc_ax.set_ylim(0.5, 1.0)
+        self.chart.redraw_now()
+
+    def _add(self, key: str, x: float, y: float) -> None:
+        xs, ys = self._series[key]
+        xs.append(x)
+        ys.append(y)
+        self._lines[key].set_data(xs, ys)
+
+    def _on_progress(self, event: Any) -> None:
+        """Cheap per event: append to the lines and ask for a throttled redraw."""
+        self.updates += 1
+        x = event.epoch - 1 + (event.batch / max(event.batches, 1))
+        if event.kind == "epoch":
+            x = float(event.epoch)
+        self._add("train_loss", x, event.loss)
+        self._add("train_accuracy", x, event.accuracy)
+        if event.kind == "epoch" and event.val_loss is not None:
+            self._add("val_loss", x, event.val_loss)
+            self._add("val_accuracy", x, event.val_accuracy)
+        loss_ax = self._lines["train_loss"].axes
+        top = max(self._series["train_loss"][1] + self._series["val_loss"][1])
+        if top > loss_ax.get_ylim()[1]:
+            loss_ax.set_ylim(0, top * 1.1)
+        done = (event.epoch - 1) * event.batches + event.batch
+        total = event.epochs * event.batches
+        self.progress.setMaximum(total)
+        self.progress.setValue(min(done, total))
+        self.status.setText(
+            f"Epoch {event.epoch} of {event.epochs}, batch {event.batch} of {event.batches} — "
+            f"loss {event.loss:.3f}, accuracy {event.accuracy:.1%} — "
+            f"{event.images_per_s:,.0f} images/s — elapsed {_clock(event.elapsed_s)}, "
+            f"ETA {_clock(event.eta_s)}"
+        )
+        self.chart.redraw()
+
+    def _done(self) -> None:
+        self.worker = None
+        self.start_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.chart.redraw_now()
+
+    def _on_finished(self, result: Any) -> None:
+        self._done()
+        if result.cancelled:
+            self.status.setText(
+                "Cancelled. The partial run was not saved; press Start to train again."
+            )
+            return
+        self.progress.setValue(self.progress.maximum())
+        self.status.setText(
+            f"Done: test accuracy {result.test_accuracy:.2%} "
+            f"(train-validation gap {result.gap:+.2%}), {result.params:,} parameters, "
+            f"{result.fit_seconds:.1f} s on {result.n_train:,} images. "
+            "Saved to your lab runs; see step 4 for its predictions."
+        )
+        self.run_finished.emit(result)
+
+    def _on_failed(self, message: str) -> None:
+        self._done()
+        self.status.setText(f"Training failed: {message}")
+        from kviz.ui.app import error_dialog
+
+        error_dialog(self, "Training failed", message)

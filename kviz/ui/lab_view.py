@@ -1,0 +1,64 @@
+"""Labs: the reference lab as five guided steps (data, build, train, predict, draw).
+
+A finished run is saved to the learner's records at once and becomes the session's model
+for the Predict and Draw steps; a cancelled run is reported as cancelled and not saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from kviz.ui.lab_steps.build_step import BuildStep
+from kviz.ui.lab_steps.data_step import DataStep
+from kviz.ui.lab_steps.draw_step import DrawStep
+from kviz.ui.lab_steps.predict_step import PredictStep
+from kviz.ui.lab_steps.train_step import TrainStep
+from kviz.ui.state import AppState
+
+
+class LabView(QWidget):
+    """The steps as tabs (Ctrl+PgDown / Ctrl+PgUp move between them)."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.data_step = DataStep(state)
+        self.build_step = BuildStep()
+        self.train_step = TrainStep(state, lambda: self.build_step.config)
+        self.predict_step = PredictStep(state)
+        self.draw_step = DrawStep(state)
+        self.tabs = QTabWidget()
+        for label, step in (
+            ("&1 Data", self.data_step),
+            ("&2 Build", self.build_step),
+            ("&3 Train", self.train_step),
+            ("&4 Predict", self.predict_step),
+            ("&5 Draw", self.draw_step),
+        ):
+            self.tabs.addTab(step, label)
+        self.tabs.currentChanged.connect(self._step_shown)
+        self.train_step.run_finished.connect(self._on_run_finished)
+        self.saved_run_ids: list[int] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
+        self.setFocusProxy(self.tabs)
+
+    def activated(self) -> None:
+        self._step_shown(self.tabs.currentIndex())
+
+    def _step_shown(self, index: int) -> None:
+        self.tabs.widget(index).activated()
+
+    def _on_run_finished(self, result: Any) -> None:
+        from kviz.store.records import save_lab_run
+
+        self.saved_run_ids.append(
+            save_lab_run(self.state.db, self.state.learner_id, result.to_dict())
+        )
+        self.state.set_result(result)
+        self.state.records_changed.emit()
+        if self.tabs.currentWidget() in (self.predict_step, self.draw_step):
+            self.tabs.currentWidget().activated()

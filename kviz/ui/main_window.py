@@ -1,0 +1,224 @@
+"""The main window: a side list to move between screens, the learner switcher, Help/About.
+
+Closing while a training run or sweep is going asks first, then cancels the workers and
+waits for their threads, so the app always exits cleanly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+import kviz
+from kviz.ui.compare_view import CompareView
+from kviz.ui.home_view import HomeView
+from kviz.ui.lab_view import LabView
+from kviz.ui.learner_dialog import LearnerDialog
+from kviz.ui.quiz_view import QuizView
+from kviz.ui.state import AppState
+
+ICON = Path(__file__).with_name("icons") / "kviz.svg"
+
+SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
+<table cellspacing="6">
+<tr><td><b>Ctrl+1 .. Ctrl+5</b></td><td>Home, Quiz, Review, Labs, Compare</td></tr>
+<tr><td><b>Ctrl+L</b></td><td>Switch learner</td></tr>
+<tr><td><b>Tab / Shift+Tab</b></td><td>Move between controls</td></tr>
+<tr><td colspan="2"><br><b>In a quiz or review</b></td></tr>
+<tr><td><b>1-9 or A-E</b></td><td>Choose an option (toggles it when several are right)</td></tr>
+<tr><td><b>T / F</b></td><td>True / False</td></tr>
+<tr><td><b>Enter</b></td><td>Submit the answer; Enter again for the next question</td></tr>
+<tr><td><b>Esc</b></td><td>Leave the quiz (answers given so far are kept)</td></tr>
+<tr><td colspan="2"><br><b>In the labs</b></td></tr>
+<tr><td><b>Ctrl+PgDown / Ctrl+PgUp</b></td><td>Next / previous step</td></tr>
+<tr><td><b>Delete</b></td><td>Clear the drawing pad</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    """Navigation over the five screens; `first_shown` fires once the window is on screen."""
+
+    first_shown = Signal()
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+        self.setWindowTitle("Kviz")
+        if ICON.exists():
+            self.setWindowIcon(QIcon(str(ICON)))
+        self.resize(1100, 750)
+        self.setMinimumSize(QSize(760, 520))
+        self._shown_once = False
+
+        self.home = HomeView(state)
+        self.quiz = QuizView(state, mode="quiz")
+        self.review = QuizView(state, mode="review")
+        self.labs = LabView(state)
+        self.compare = CompareView(state, lambda: self.labs.build_step.config)
+        self.views: list[tuple[str, QWidget]] = [
+            ("Home", self.home),
+            ("Quiz", self.quiz),
+            ("Review", self.review),
+            ("Labs", self.labs),
+            ("Compare", self.compare),
+        ]
+
+        self.nav = QListWidget()
+        self.nav.setAccessibleName("Screens")
+        self.nav.setFixedWidth(150)
+        self.stack = QStackedWidget()
+        for name, view in self.views:
+            self.nav.addItem(QListWidgetItem(name))
+            self.stack.addWidget(view)
+        self.nav.currentRowChanged.connect(self._show_view)
+        self.home.go.connect(self.go)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self._build_menus()
+
+        self.learner_label = QLabel()
+        self.statusBar().addPermanentWidget(self.learner_label)
+        state.learner_changed.connect(self._on_learner)
+        state.warm.connect(self._on_warm)
+        self.nav.setCurrentRow(0)
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        switch = QAction("Switch &learner…", self)
+        switch.setShortcut(QKeySequence("Ctrl+L"))
+        switch.triggered.connect(self.choose_learner)
+        file_menu.addAction(switch)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        go_menu = self.menuBar().addMenu("&Go")
+        for row, (name, _view) in enumerate(self.views):
+            action = QAction(f"&{name}", self)
+            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _checked=False, r=row: self.go(r))
+            go_menu.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        keys = QAction("&Keyboard shortcuts", self)
+        keys.setShortcut(QKeySequence.StandardKey.HelpContents)
+        keys.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(keys)
+        about = QAction("&About Kviz", self)
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def go(self, row: int) -> None:
+        """Show screen `row` (0 Home .. 4 Compare) and put the focus in it."""
+        self.nav.setCurrentRow(row)
+        self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_view(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        view = self.stack.widget(row)
+        activated = getattr(view, "activated", None)
+        if activated is not None:
+            activated()
+
+    def _on_learner(self) -> None:
+        learner = self.state.learner
+        self.learner_label.setText(f"Learner: {learner.name}" if learner else "")
+        self.setWindowTitle(f"Kviz - {learner.name}" if learner else "Kviz")
+        self._show_view(self.stack.currentIndex())
+
+    def _on_warm(self, stage: str) -> None:
+        if stage == "keras":
+            self.statusBar().showMessage("Keras is ready for the labs.", 4000)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            QTimer.singleShot(0, self._after_first_show)
+
+    def _after_first_show(self) -> None:
+        self.first_shown.emit()
+        self.state.warm_up()
+        if self.state.learner is None:
+            from kviz.store.records import last_learner
+
+            learner = last_learner(self.state.db)
+            if learner is not None:
+                self.state.set_learner(learner)
+            else:
+                self.choose_learner(first_start=True)
+
+    def choose_learner(self, first_start: bool = False) -> None:
+        """Open the learner dialog (window-modal); at first start, Quit closes the app."""
+        from kviz.store.records import list_learners
+
+        dialog = LearnerDialog(
+            list_learners(self.state.db), self.state.learner, first_start=first_start, parent=self
+        )
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(lambda code: self._on_learner_chosen(dialog, code, first_start))
+        self.learner_dialog = dialog
+        dialog.open()
+
+    def _on_learner_chosen(self, dialog: LearnerDialog, code: int, first_start: bool) -> None:
+        from kviz.store.records import get_or_create_learner
+
+        self.learner_dialog = None
+        if code == QDialog.DialogCode.Accepted and dialog.chosen_name():
+            self.state.set_learner(get_or_create_learner(self.state.db, dialog.chosen_name()))
+        elif first_start and self.state.learner is None:
+            self.close()
+        dialog.deleteLater()
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, "Kviz keyboard shortcuts", SHORTCUTS_HELP)
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Kviz",
+            f"<h3>Kviz {kviz.__version__}</h3>"
+            "<p>Learn the basics of convolutional networks by quiz and by experiment: "
+            "a question bank with spaced-repetition review, and guided labs that train a "
+            "small Keras CNN on MNIST, live.</p>"
+            f"<p>Database: {self.state.db.url}</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        if self.state.workers.busy():
+            answer = QMessageBox.question(
+                self,
+                "Stop training?",
+                "A training run is still going. Stop it and quit?\n\n"
+                "Finished runs and quiz answers are already saved; the run in progress "
+                "will be lost.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.statusBar().showMessage("Stopping background work…")
+        self.state.workers.stop_all()
+        event.accept()

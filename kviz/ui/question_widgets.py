@@ -1,0 +1,169 @@
+"""One input widget per question type; each turns what was picked into the raw answer text.
+
+The raw text is exactly what a person would type in the terminal ("b", "a,c", "true",
+"3.5", "relu"), so the GUI and the CLI share one parser and one grader in the core.
+"""
+
+from __future__ import annotations
+
+import string
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+LETTERS = string.ascii_lowercase
+NUMBER = QRegularExpression(r"^\s*[-+]?\d*([.,]\d*)?([eE][-+]?\d*)?\s*$")
+
+
+class AnswerWidget(QWidget):
+    """Base: `raw_answer()` is the text handed to the core's parse_answer."""
+
+    changed = Signal()
+
+    def raw_answer(self) -> str:  # pragma: no cover - always overridden
+        raise NotImplementedError
+
+    def choose(self, index: int) -> bool:
+        """Pick option `index` (keys 1-9 / A-E); False when this type has no options."""
+        return False
+
+    def set_locked(self, locked: bool) -> None:
+        """Freeze the input once the answer is submitted."""
+        self.setEnabled(not locked)
+
+    def focus_first(self) -> None:
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class ChoiceWidget(AnswerWidget):
+    """Radio buttons (one answer) or check boxes (several), lettered a, b, c…"""
+
+    def __init__(
+        self, choices: tuple[str, ...] | list[str], multiple: bool, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.multiple = multiple
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(not multiple)
+        self.buttons: list[QAbstractButton] = []
+        for i, text in enumerate(choices):
+            # "&&" shows a literal "&" in a button label.
+            label = f"{LETTERS[i]})  {text.replace('&', '&&')}"
+            button: QAbstractButton = QCheckBox(label) if multiple else QRadioButton(label)
+            button.setToolTip(f"Key {i + 1} or {LETTERS[i].upper()}")
+            self.group.addButton(button, i)
+            self.buttons.append(button)
+            layout.addWidget(button)
+        self.group.idToggled.connect(lambda *_: self.changed.emit())
+
+    def choose(self, index: int) -> bool:
+        if not 0 <= index < len(self.buttons):
+            return False
+        button = self.buttons[index]
+        button.setChecked(not button.isChecked() if self.multiple else True)
+        button.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
+    def raw_answer(self) -> str:
+        return ",".join(LETTERS[i] for i, b in enumerate(self.buttons) if b.isChecked())
+
+    def focus_first(self) -> None:
+        if self.buttons:
+            self.buttons[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class TrueFalseWidget(ChoiceWidget):
+    """Two radio buttons; the raw answer is "true" or "false"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(("True", "False"), multiple=False, parent=parent)
+        self.buttons[0].setToolTip("Key 1, A or T")
+        self.buttons[1].setToolTip("Key 2, B or F")
+
+    def raw_answer(self) -> str:
+        picked = self.group.checkedId()
+        return {0: "true", 1: "false"}.get(picked, "")
+
+
+class NumberWidget(AnswerWidget):
+    """A field that accepts only a number (a comma works as the decimal point)."""
+
+    def __init__(self, unit: str | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.field = QLineEdit()
+        self.field.setValidator(QRegularExpressionValidator(NUMBER, self.field))
+        self.field.setPlaceholderText("a number, e.g. 3.5")
+        self.field.setAccessibleName("Your answer (a number)")
+        self.field.setMaximumWidth(240)
+        self.field.textChanged.connect(lambda _t: self.changed.emit())
+        label = QLabel("&Answer:")
+        label.setBuddy(self.field)
+        layout.addWidget(label)
+        layout.addWidget(self.field)
+        if unit:
+            layout.addWidget(QLabel(unit))
+        layout.addStretch()
+        self.setFocusProxy(self.field)
+
+    def raw_answer(self) -> str:
+        return self.field.text().strip().replace(",", ".")
+
+    def set_locked(self, locked: bool) -> None:
+        self.field.setReadOnly(locked)
+
+    def focus_first(self) -> None:
+        self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class TextWidget(AnswerWidget):
+    """A one-line free-text answer (compared by the core ignoring case and spaces)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.field = QLineEdit()
+        self.field.setMaxLength(500)
+        self.field.setPlaceholderText("type your answer")
+        self.field.setAccessibleName("Your answer")
+        self.field.textChanged.connect(lambda _t: self.changed.emit())
+        label = QLabel("&Answer:")
+        label.setBuddy(self.field)
+        layout.addWidget(label)
+        layout.addWidget(self.field, 1)
+        self.setFocusProxy(self.field)
+
+    def raw_answer(self) -> str:
+        return self.field.text().strip()
+
+    def set_locked(self, locked: bool) -> None:
+        self.field.setReadOnly(locked)
+
+    def focus_first(self) -> None:
+        self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def answer_widget(item_type: str, choices: tuple[str, ...], unit: str | None) -> AnswerWidget:
+    """The widget for a QuizItem's type."""
+    if item_type in ("single", "multiple"):
+        return ChoiceWidget(choices, multiple=item_type == "multiple")
+    if item_type == "truefalse":
+        return TrueFalseWidget()
+    if item_type in ("numeric", "computed"):
+        return NumberWidget(unit)
+    return TextWidget()

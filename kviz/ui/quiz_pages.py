@@ -1,0 +1,164 @@
+"""The question page (prompt, answer widget, feedback) and the result page of a quiz."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kviz.ui.question_widgets import AnswerWidget
+
+TYPE_HINTS = {
+    "single": "Choose one answer (keys 1-9 or A-E), then Enter.",
+    "multiple": "Choose every right answer (keys toggle), then Enter.",
+    "truefalse": "True or false? (T / F, or 1 / 2), then Enter.",
+    "numeric": "Type a number, then Enter.",
+    "computed": "Work it out with these numbers, type the result, then Enter.",
+    "text": "Type a word or two, then Enter.",
+}
+
+
+def _big(label: QLabel, factor: float) -> QLabel:
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * factor)
+    label.setFont(font)
+    return label
+
+
+class QuestionPage(QWidget):
+    """Shows one QuizItem; `submit_requested` fires on the Submit / Next button."""
+
+    submit_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.counter = _big(QLabel(), 1.2)
+        top.addWidget(self.counter)
+        top.addStretch()
+        self.topic = QLabel()
+        top.addWidget(self.topic)
+        layout.addLayout(top)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(8)
+        layout.addWidget(self.bar)
+        self.prompt = _big(QLabel(), 1.25)
+        self.prompt.setWordWrap(True)
+        self.prompt.setTextFormat(Qt.TextFormat.PlainText)
+        self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.prompt)
+        self.how = QLabel()
+        self.how.setEnabled(False)  # the palette's disabled text: a quieter hint
+        layout.addWidget(self.how)
+        self.answer_holder = QVBoxLayout()
+        layout.addLayout(self.answer_holder)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout.addWidget(self.hint)
+        self.feedback = QFrame()
+        self.feedback.setFrameShape(QFrame.Shape.StyledPanel)
+        fb_layout = QVBoxLayout(self.feedback)
+        self.verdict = _big(QLabel(), 1.3)
+        self.expected = QLabel()
+        self.expected.setWordWrap(True)
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(Qt.TextFormat.PlainText)
+        for w in (self.verdict, self.expected, self.explanation):
+            fb_layout.addWidget(w)
+        layout.addWidget(self.feedback)
+        layout.addStretch()
+        row = QHBoxLayout()
+        row.addStretch()
+        self.button = QPushButton()
+        self.button.clicked.connect(self.submit_requested)
+        row.addWidget(self.button)
+        layout.addLayout(row)
+        self.answer: AnswerWidget | None = None
+
+    def show_item(
+        self, item: Any, index: int, total: int, topic_title: str, widget: AnswerWidget
+    ) -> None:
+        """Show question `index` (0-based) of `total` with a fresh answer widget."""
+        self.counter.setText(f"Question {index + 1} of {total}")
+        self.topic.setText(f"{topic_title} · difficulty {item.difficulty}")
+        self.bar.setMaximum(total)
+        self.bar.setValue(index)
+        self.prompt.setText(item.prompt)
+        self.how.setText(TYPE_HINTS.get(item.type, ""))
+        if self.answer is not None:
+            self.answer_holder.removeWidget(self.answer)
+            self.answer.deleteLater()
+        self.answer = widget
+        self.answer_holder.addWidget(widget)
+        self.hint.clear()
+        self.feedback.hide()
+        self.button.setText("&Submit (Enter)")
+        widget.focus_first()
+
+    def show_hint(self, hint: str) -> None:
+        """The core said the input is not an answer yet: say what to type."""
+        self.hint.setText(f"⚠ {hint}")
+        if self.answer is not None:
+            self.answer.focus_first()
+
+    def show_feedback(self, feedback: Any, last: bool) -> None:
+        """Right or wrong, the expected answer and the explanation."""
+        self.hint.clear()
+        if self.answer is not None:
+            self.answer.set_locked(True)
+        self.verdict.setText("✔ Right" if feedback.correct else "✘ Not quite")
+        self.expected.setText("" if feedback.correct else f"Expected: {feedback.expected}")
+        self.expected.setVisible(not feedback.correct)
+        self.explanation.setText(feedback.explanation)
+        self.feedback.show()
+        self.bar.setValue(self.bar.value() + 1)
+        self.button.setText("See the &score (Enter)" if last else "&Next question (Enter)")
+        self.button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+class ResultPage(QWidget):
+    """The final score with a per-topic breakdown."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.headline = _big(QLabel(), 1.6)
+        layout.addWidget(self.headline)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Topic", "Right", "Score"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setTabKeyNavigation(False)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.again = QPushButton("&Done")
+        self.again.setAutoDefault(True)  # Enter on the focused button closes the score
+        row.addWidget(self.again)
+        row.addStretch()
+        layout.addLayout(row)
+
+    def show_score(self, score: Any, titles: Mapping[str, str]) -> None:
+        self.headline.setText(f"Score: {score.correct} of {score.total} ({score.accuracy:.0%})")
+        self.table.setRowCount(len(score.per_topic))
+        for r, t in enumerate(score.per_topic):
+            cells = [titles.get(t.topic, t.topic), f"{t.correct} of {t.total}", f"{t.accuracy:.0%}"]
+            for c, text in enumerate(cells):
+                self.table.setItem(r, c, QTableWidgetItem(text))
+        self.again.setFocus(Qt.FocusReason.OtherFocusReason)

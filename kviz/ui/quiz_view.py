@@ -1,0 +1,310 @@
+"""Quiz and Review: set up, answer question by question with feedback, see the score.
+
+All quiz logic is the core's: build_quiz/build_review pick the items, parse_answer reads the
+raw text the widgets build, QuizRun.submit grades, and each answer is recorded at once
+(record_attempt), so leaving early or closing the window loses nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kviz.ui.question_widgets import LETTERS, AnswerWidget, answer_widget
+from kviz.ui.quiz_pages import QuestionPage, ResultPage
+from kviz.ui.state import AppState
+
+
+class QuizView(QWidget):
+    """mode "quiz": pick topics, difficulty and length; mode "review": the due questions."""
+
+    quiz_finished = Signal(object)  # the core's Score of the finished quiz
+
+    def __init__(self, state: AppState, mode: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.mode = mode
+        self.run: Any = None
+        self.quiz_id: int | None = None
+        self.pages = QStackedWidget()
+        self.setup = self._build_setup()
+        self.question = QuestionPage()
+        self.result = ResultPage()
+        for page in (self.setup, self.question, self.result):
+            self.pages.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+        self.question.submit_requested.connect(self.submit_or_next)
+        self.result.again.clicked.connect(self.show_setup)
+        self._shown_at = 0.0
+        self._answered = False
+
+        for seq in ("Return", "Enter"):
+            shortcut = QShortcut(QKeySequence(seq), self.question)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.submit_or_next)
+        leave = QShortcut(QKeySequence("Escape"), self.question)
+        leave.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        leave.activated.connect(self.leave)
+        keys = [(str(i + 1), i) for i in range(9)] + [(LETTERS[i].upper(), i) for i in range(5)]
+        keys += [("T", 0), ("F", 1)]
+        for key, index in keys:
+            shortcut = QShortcut(QKeySequence(key), self.question)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda k=key, i=index: self._choose(k, i))
+        self.setFocusProxy(self.pages)
+
+    # -- set-up page -------------------------------------------------------------------
+
+    def _build_setup(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        title = QLabel("<h2>Quiz</h2>" if self.mode == "quiz" else "<h2>Review</h2>")
+        layout.addWidget(title)
+        self.setup_note = QLabel()
+        self.setup_note.setWordWrap(True)
+        layout.addWidget(self.setup_note)
+        self.topics = QListWidget()
+        self.topics.setAccessibleName("Topics")
+        self.difficulty = [
+            QCheckBox(f"&{d} " + n)
+            for d, n in ((1, "recall"), (2, "understanding"), (3, "reasoning"))
+        ]
+        self.length = QSpinBox(minimum=1, maximum=50, value=10)
+        if self.mode == "quiz":
+            box = QGroupBox("Topics")
+            box_layout = QVBoxLayout(box)
+            box_layout.addWidget(self.topics)
+            layout.addWidget(box, 1)
+            form = QFormLayout()
+            levels = QHBoxLayout()
+            for check in self.difficulty:
+                check.setChecked(True)
+                levels.addWidget(check)
+            levels.addStretch()
+            form.addRow("Difficulty:", levels)
+            length_label = QLabel("&Questions:")
+            length_label.setBuddy(self.length)
+            form.addRow(length_label, self.length)
+            layout.addLayout(form)
+        else:
+            layout.addStretch()
+        row = QHBoxLayout()
+        self.start_button = QPushButton("&Start quiz" if self.mode == "quiz" else "&Start review")
+        self.start_button.clicked.connect(self.start)
+        self.start_button.setAutoDefault(True)
+        row.addWidget(self.start_button)
+        row.addStretch()
+        layout.addLayout(row)
+        return page
+
+    def activated(self) -> None:
+        if self.pages.currentWidget() is self.setup:
+            self.show_setup()
+
+    def show_setup(self) -> None:
+        """Fill the set-up page from the bank (and, for review, the due questions)."""
+        from kviz.bank.loader import BankError
+
+        self.pages.setCurrentWidget(self.setup)
+        try:
+            bank = self.state.bank()
+        except BankError as exc:
+            self._bank_error(exc)
+            return
+        if self.mode == "quiz":
+            checked = {
+                self.topics.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.topics.count())
+                if self.topics.item(i).checkState() == Qt.CheckState.Checked
+            }
+            self.topics.clear()
+            for topic in bank.topics:
+                item = QListWidgetItem(bank.titles[topic])
+                item.setData(Qt.ItemDataRole.UserRole, topic)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                on = not checked or topic in checked
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                self.topics.addItem(item)
+            self.setup_note.setText(
+                f"{len(bank.entries)} questions in {len(bank.topics)} topics. Choose what to "
+                "practise (Space ticks a topic). Answers are graded at once, with an explanation."
+            )
+            self.start_button.setEnabled(True)
+        else:
+            due = self._due_ids()
+            self.setup_note.setText(
+                f"<b>{len(due)}</b> question{'s' if len(due) != 1 else ''} due for review. "
+                "Questions come back when you are about to forget them (FSRS scheduling)."
+                if due
+                else "Nothing is due for review now. Take a quiz, and the questions "
+                "you answer will come back here when it is time to review them."
+            )
+            self.start_button.setEnabled(bool(due))
+        self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _due_ids(self) -> list[str]:
+        if self.state.learner_id is None:
+            return []
+        from kviz.store.records import due_question_ids
+
+        return due_question_ids(self.state.db, self.state.learner_id)
+
+    def _bank_error(self, exc: Exception) -> None:
+        from kviz.ui.app import error_dialog
+
+        self.start_button.setEnabled(False)
+        self.setup_note.setText("The question bank could not be read.")
+        error_dialog(
+            self,
+            "The question bank has problems",
+            f"{exc}\n\nFix the file named above, or reinstall Kviz to restore it.",
+        )
+
+    def selected_topics(self) -> list[str]:
+        return [
+            self.topics.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.topics.count())
+            if self.topics.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    # -- running -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Build the items with the core and show the first question."""
+        from kviz.bank.loader import BankError
+        from kviz.quiz.engine import QuizError, QuizRun, build_quiz, build_review
+        from kviz.store.records import start_quiz
+
+        if self.state.learner_id is None:
+            self.setup_note.setText("Choose a learner first (File > Switch learner).")
+            return
+        try:
+            bank = self.state.bank()
+            if self.mode == "quiz":
+                topics = self.selected_topics()
+                levels = [d + 1 for d, c in enumerate(self.difficulty) if c.isChecked()]
+                items = build_quiz(
+                    bank,
+                    topics=topics or None,
+                    difficulties=levels or None,
+                    count=self.length.value(),
+                )
+            else:
+                topics = []
+                items = build_review(bank, self._due_ids())
+        except BankError as exc:
+            self._bank_error(exc)
+            return
+        except QuizError as exc:
+            self.setup_note.setText(f"No quiz: {exc}.")
+            return
+        if not items:
+            self.setup_note.setText("No question to ask.")
+            return
+        self.run = QuizRun(items)
+        self.quiz_id = start_quiz(
+            self.state.db,
+            self.state.learner_id,
+            self.mode,
+            topics or sorted({i.topic for i in items}),
+        )
+        self.pages.setCurrentWidget(self.question)
+        self._show_current()
+
+    def _show_current(self) -> None:
+        item = self.run.current
+        index = len(self.run.results)
+        title = self.state.bank().titles.get(item.topic, item.topic)
+        widget: AnswerWidget = answer_widget(item.type, item.choices, item.unit)
+        self.question.show_item(item, index, len(self.run.items), title, widget)
+        self._answered = False
+        self._shown_at = time.monotonic()
+
+    def _choose(self, key: str, index: int) -> None:
+        widget = self.question.answer
+        if self._answered or widget is None:
+            return
+        if key in "TF" and self.run.current.type != "truefalse":
+            return
+        widget.choose(index)
+
+    def submit_or_next(self) -> None:
+        """Enter: grade and record the answer, or after feedback go to the next question."""
+        if self.run is None or self.pages.currentWidget() is not self.question:
+            return
+        if self._answered:
+            if self.run.done:
+                self._finish()
+            else:
+                self._show_current()
+            return
+        from kviz.quiz.answers import AnswerFormatError, parse_answer
+        from kviz.store.records import record_attempt
+
+        item = self.run.current
+        raw = self.question.answer.raw_answer()
+        try:
+            answer = parse_answer(item, raw)
+        except AnswerFormatError as exc:
+            self.question.show_hint(exc.hint)
+            return
+        seconds = time.monotonic() - self._shown_at
+        feedback = self.run.submit(answer, seconds)
+        record_attempt(self.state.db, self.quiz_id, item, raw, feedback, seconds)
+        self._answered = True
+        self.question.show_feedback(feedback, last=self.run.done)
+
+    def _finish(self) -> None:
+        from kviz.store.records import finish_quiz
+
+        finish_quiz(self.state.db, self.quiz_id)
+        score = self.run.score()
+        self.result.show_score(score, self.state.bank().titles)
+        self.pages.setCurrentWidget(self.result)
+        self.run = None
+        self.state.records_changed.emit()
+        self.quiz_finished.emit(score)
+
+    def leave(self) -> None:
+        """Esc: leave the quiz; the answers given so far are already saved."""
+        if self.run is None:
+            return
+        given = len(self.run.results)
+        left = len(self.run.items) - given
+        if left and given:
+            answer = QMessageBox.question(
+                self,
+                "Leave the quiz?",
+                f"Your {given} answer{'s' if given != 1 else ''} so far "
+                f"{'are' if given != 1 else 'is'} saved. Leave and skip the remaining {left}?",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        from kviz.store.records import finish_quiz
+
+        finish_quiz(self.state.db, self.quiz_id)
+        self.run = None
+        self.state.records_changed.emit()
+        self.show_setup()
+        if given:
+            self.setup_note.setText(f"You left the quiz; your {given} answers are saved.")

@@ -1,0 +1,90 @@
+"""What the views share for one app session: the database, the learner, MNIST, the last model.
+
+Views never talk to each other; they read this object and listen to its signals. MNIST is
+loaded once per session on a DataWorker; the last trained model stays here for Predict/Draw.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from kviz.ui.workers import DataWorker, WarmupWorker, WorkerPool
+
+
+class AppState(QObject):
+    """Session state plus the signals that tell views it changed."""
+
+    learner_changed = Signal()
+    records_changed = Signal()  # a quiz or a lab run was saved
+    data_progress = Signal(str, int, int)  # file name, bytes done, bytes total
+    data_loaded = Signal()
+    data_failed = Signal(str)
+    warm = Signal(str)  # "matplotlib", then "keras": what the warm-up has imported
+    run_changed = Signal()  # a newly trained model is available
+
+    def __init__(self, db: Any, mnist_dir: str | Path | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.mnist_dir = mnist_dir
+        self.learner: Any = None
+        self.data: Any = None
+        self.result: Any = None  # the last finished RunResult (with its model)
+        self.warmed: set[str] = set()
+        self.workers = WorkerPool(self)
+        self._data_worker: DataWorker | None = None
+        self._bank: Any = None
+
+    def bank(self) -> Any:
+        """The question bank, loaded on first use (raises kviz.bank.loader.BankError)."""
+        if self._bank is None:
+            from kviz.bank.loader import load_bank
+
+            self._bank = load_bank()
+        return self._bank
+
+    @property
+    def learner_id(self) -> int | None:
+        return None if self.learner is None else self.learner.id
+
+    def set_learner(self, learner: Any) -> None:
+        self.learner = learner
+        self.learner_changed.emit()
+
+    def warm_up(self) -> None:
+        """Import matplotlib and Keras in the background (called once the window shows)."""
+        worker = WarmupWorker()
+        worker.progress.connect(self._on_warm)
+        self.workers.start(worker)
+
+    def _on_warm(self, stage: str) -> None:
+        self.warmed.add(stage)
+        self.warm.emit(stage)
+
+    def ensure_data(self) -> bool:
+        """Start loading MNIST unless it is loaded or loading; True when it is already here."""
+        if self.data is not None:
+            return True
+        if self._data_worker is None:
+            worker = DataWorker(self.mnist_dir)
+            worker.progress.connect(lambda p: self.data_progress.emit(*p))
+            worker.finished.connect(self._on_data)
+            worker.failed.connect(self._on_data_failed)
+            self._data_worker = worker
+            self.workers.start(worker)
+        return False
+
+    def _on_data(self, data: Any) -> None:
+        self._data_worker = None
+        self.data = data
+        self.data_loaded.emit()
+
+    def _on_data_failed(self, message: str) -> None:
+        self._data_worker = None
+        self.data_failed.emit(message)
+
+    def set_result(self, result: Any) -> None:
+        self.result = result
+        self.run_changed.emit()

@@ -1,0 +1,105 @@
+"""A quiz taken end to end with the keyboard only; every answer lands in the database."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from kviz.ui.question_widgets import ChoiceWidget, NumberWidget, TextWidget, TrueFalseWidget
+
+pytestmark = pytest.mark.gui
+
+
+def _answer_keys(widget) -> str:
+    """Keys a person would type for some answer of this widget's type."""
+    if isinstance(widget, TrueFalseWidget):
+        return "t"
+    if isinstance(widget, ChoiceWidget):
+        return "1"
+    if isinstance(widget, NumberWidget):
+        return "12"
+    if isinstance(widget, TextWidget):
+        return "relu"
+    raise AssertionError(f"unexpected widget {widget!r}")
+
+
+@pytest.fixture
+def quiz(qtbot, state):
+    from kviz.ui.quiz_view import QuizView
+
+    view = QuizView(state, mode="quiz")
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    view.activated()
+    return view
+
+
+def test_quiz_by_keyboard_records_every_answer(qtbot, quiz, state, learner):
+    from kviz.store.records import learner_stats, recent_quizzes
+
+    quiz.length.setValue(6)
+    qtbot.keyClick(quiz.start_button, Qt.Key.Key_Space)
+    assert quiz.pages.currentWidget() is quiz.question
+    seen_types = set()
+    for number in range(1, 7):
+        page = quiz.question
+        assert page.counter.text() == f"Question {number} of 6"
+        widget = page.answer
+        seen_types.add(type(widget).__name__)
+        focus = widget.field if hasattr(widget, "field") else widget.buttons[0]
+        qtbot.waitUntil(focus.hasFocus, timeout=2000)
+        qtbot.keyClicks(focus, _answer_keys(widget))
+        if isinstance(widget, ChoiceWidget):
+            assert widget.raw_answer() in ("a", "true")
+        qtbot.keyClick(focus, Qt.Key.Key_Return)
+        assert page.feedback.isVisible(), page.hint.text()
+        assert page.explanation.text()
+        qtbot.keyClick(page.button, Qt.Key.Key_Return)
+    assert quiz.pages.currentWidget() is quiz.result
+    assert "of 6" in quiz.result.headline.text()
+    assert quiz.result.table.rowCount() >= 1
+
+    [summary] = recent_quizzes(state.db, learner.id)
+    assert summary.total == 6 and summary.finished_at is not None
+    assert learner_stats(state.db, learner.id).attempts == 6
+
+
+def test_empty_number_gets_a_hint_not_a_grade(qtbot, quiz, state, learner, monkeypatch):
+    import random
+
+    from kviz.quiz.items import make_item
+    from kviz.store.records import learner_stats
+
+    entry = next(e for e in state.bank().entries if e.question.type == "numeric")
+    item = make_item(entry, random.Random(0))
+    monkeypatch.setattr("kviz.quiz.engine.build_quiz", lambda *a, **k: [item])
+    quiz.start()
+    field = quiz.question.answer.field
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert not quiz.question.feedback.isVisible()
+    assert quiz.question.hint.text()
+    assert learner_stats(state.db, learner.id).attempts == 0
+    qtbot.keyClicks(field, "abc")  # the validator refuses letters
+    assert field.text() == ""
+
+
+def test_escape_leaves_and_keeps_answers(qtbot, quiz, state, learner, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from kviz.store.records import recent_quizzes
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    quiz.length.setValue(5)
+    quiz.start()
+    widget = quiz.question.answer
+    if isinstance(widget, ChoiceWidget):
+        widget.choose(0)
+    else:
+        widget.field.setText("1")
+    quiz.submit_or_next()
+    qtbot.keyClick(quiz.question.button, Qt.Key.Key_Escape)
+    assert quiz.pages.currentWidget() is quiz.setup
+    [summary] = recent_quizzes(state.db, learner.id)
+    assert summary.total == 1
