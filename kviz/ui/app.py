@@ -7,7 +7,9 @@ imported on a worker afterwards (see AppState.warm_up), so the window appears qu
 from __future__ import annotations
 
 import sys
+import traceback
 from pathlib import Path
+from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -15,6 +17,22 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 def error_dialog(parent: QWidget | None, title: str, message: str) -> None:
     """A readable error with what to do, never a traceback."""
     QMessageBox.critical(parent, title, message)
+
+
+def _report_unexpected(
+    kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    """Last resort for an error no view handled: a dialog for people, the trace on stderr."""
+    traceback.print_exception(kind, exc, tb)
+    if issubclass(kind, KeyboardInterrupt):
+        QApplication.quit()
+        return
+    error_dialog(
+        QApplication.activeWindow(),
+        "Kviz ran into a problem",
+        f"{exc or kind.__name__}\n\nYour quiz answers and finished lab runs are saved. "
+        "If this happens again, restart Kviz; start it from a terminal to see the details.",
+    )
 
 
 def application() -> QApplication:
@@ -55,6 +73,7 @@ def main(db: str | None = None, mnist_dir: str | Path | None = None) -> int:
             f"{exc}\n\nThe file was not changed. Start Kviz with --db to use another file.",
         )
         return 2
+    sys.excepthook = _report_unexpected
     window.show()
     status = app.exec()
     window.state.workers.stop_all()

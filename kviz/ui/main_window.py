@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.learner_label)
         state.learner_changed.connect(self._on_learner)
         state.warm.connect(self._on_warm)
+        state.data_failed.connect(self._on_data_failed)
         self.nav.setCurrentRow(0)
 
     def _build_menus(self) -> None:
@@ -150,6 +151,17 @@ class MainWindow(QMainWindow):
     def _on_warm(self, stage: str) -> None:
         if stage == "keras":
             self.statusBar().showMessage("Keras is ready for the labs.", 4000)
+
+    def _on_data_failed(self, message: str) -> None:
+        from kviz.ui.app import error_dialog
+
+        error_dialog(
+            self,
+            "Kviz could not load MNIST",
+            f"{message}\n\nPut the four MNIST files (train-images-idx3-ubyte.gz and the "
+            "other three) in a folder and start Kviz with --mnist-dir FOLDER, or set "
+            "KVIZ_MNIST_DIR; or connect to the internet so Kviz can download them.",
+        )
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)

@@ -1,0 +1,76 @@
+"""Start-up: nothing heavy before the window, first-start learner choice, database errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+def test_window_shows_without_tensorflow_or_matplotlib(tmp_path):
+    """The window comes up before Keras/TensorFlow/matplotlib are imported."""
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        t0 = time.monotonic()
+        from kviz.ui.app import application, create_window
+        app = application()
+        win = create_window({str(tmp_path / "s.db")!r}, None)
+        win.show()
+        app.processEvents()
+        heavy = [m for m in ("tensorflow", "keras", "matplotlib", "trainer.model",
+                             "trainer.training") if m in sys.modules]
+        print("HEAVY", heavy, "SECONDS", round(time.monotonic() - t0, 2))
+        win.state.workers.stop_all()
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert "HEAVY [] SECONDS" in out.stdout, out.stdout + out.stderr
+
+
+def test_first_start_asks_for_a_learner_then_remembers_it(qtbot, db):
+    from kviz.ui.main_window import MainWindow
+    from kviz.ui.state import AppState
+
+    state = AppState(db)
+    win = MainWindow(state)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.first_shown, timeout=5_000):
+        win.show()
+    qtbot.waitUntil(lambda: getattr(win, "learner_dialog", None) is not None, timeout=5_000)
+    dialog = win.learner_dialog
+    dialog.name.setText("Bea")
+    dialog.accept()
+    assert state.learner.name == "Bea"
+    assert "Bea" in win.learner_label.text()
+    assert "Hello, Bea" in win.home.greeting.text()
+    state.workers.stop_all()
+
+    again = MainWindow(AppState(db))
+    qtbot.addWidget(again)
+    with qtbot.waitSignal(again.first_shown, timeout=5_000):
+        again.show()
+    qtbot.waitUntil(lambda: again.state.learner is not None, timeout=5_000)
+    assert again.state.learner.name == "Bea"
+    again.state.workers.stop_all()
+
+
+def test_corrupt_database_shows_a_dialog_and_exits_nonzero(qapp, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from kviz.ui import app
+
+    path = tmp_path / "broken.db"
+    garbage = b"this is not a database" * 100
+    path.write_bytes(garbage)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a))
+    assert app.main(db=str(path)) != 0
+    assert shown and "Traceback" not in str(shown)
+    assert path.read_bytes() == garbage

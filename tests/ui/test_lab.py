@@ -1,0 +1,117 @@
+"""The lab in the real window: a short real run is plotted, saved and predicted; cancel and
+close-during-training stop the worker promptly and cleanly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+
+pytestmark = pytest.mark.gui
+
+TRAIN_LIMIT = 2000
+
+
+@pytest.fixture
+def window(qtbot, state, mnist_dir):
+    from kviz.ui.main_window import MainWindow
+
+    win = MainWindow(state)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.go(3)
+    build = win.labs.build_step
+    win.labs.tabs.setCurrentWidget(build)
+    build.epochs.setValue(1)
+    build.train_limit.setValue(TRAIN_LIMIT)
+    win.labs.tabs.setCurrentWidget(win.labs.train_step)
+    return win
+
+
+def _start(qtbot, window):
+    train = window.labs.train_step
+    qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: train.updates > 0, timeout=120_000)
+    return train
+
+
+def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner):
+    from kviz.store.records import list_lab_runs
+
+    train = window.labs.train_step
+    with qtbot.waitSignal(train.run_finished, timeout=180_000) as finished:
+        train.start()
+    result = finished.args[0]
+    assert not result.cancelled and result.n_train == TRAIN_LIMIT
+    assert train.updates >= 2  # batch events and the epoch event reached the view
+    assert train.chart.draws >= 1
+    assert len(train._series["val_accuracy"][0]) == 1
+    [run] = list_lab_runs(state.db, learner.id)
+    assert run.config["train_limit"] == TRAIN_LIMIT
+    assert run.test_accuracy == pytest.approx(result.test_accuracy)
+
+    predict = window.labs.predict_step
+    window.labs.tabs.setCurrentWidget(predict)
+    assert predict.shown_predictions == 5
+    assert predict.confusion.item(0, 0).text().isdigit()
+    qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
+    predict.confusion.setCurrentCell(4, 9)
+    assert predict.mistakes.draws >= 1
+
+    draw = window.labs.draw_step
+    window.labs.tabs.setCurrentWidget(draw)
+    draw.pad.add_stroke([(140, 40), (140, 240)])  # a "1"
+    qtbot.waitUntil(lambda: draw.last_probabilities is not None, timeout=60_000)
+    assert sum(draw.last_probabilities) == pytest.approx(1, abs=1e-3)
+
+
+def test_cancel_stops_within_two_seconds(qtbot, window, state, learner):
+    from kviz.store.records import list_lab_runs
+
+    window.labs.build_step.train_limit.setValue(0)  # all 60,000: far longer than the test
+    train = _start(qtbot, window)
+    asked = time.monotonic()
+    with qtbot.waitSignal(train.worker.finished, timeout=5_000) as done:
+        qtbot.mouseClick(train.cancel_button, Qt.MouseButton.LeftButton)
+    assert time.monotonic() - asked < 2.0
+    assert done.args[0].cancelled
+    assert "Cancelled" in train.status.text()
+    assert list_lab_runs(state.db, learner.id) == []
+    qtbot.waitUntil(lambda: not state.workers.busy(), timeout=5_000)
+    assert train.start_button.isEnabled()
+
+
+def test_close_during_training_stops_and_joins_the_worker(qtbot, window, state, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def yes(*args, **kwargs):
+        asked.append(args)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    window.labs.build_step.train_limit.setValue(0)
+    train = _start(qtbot, window)
+    worker = train.worker
+    started = time.monotonic()
+    assert window.close()
+    assert asked, "closing during training must ask first"
+    assert time.monotonic() - started < 5
+    assert not window.isVisible()
+    assert not state.workers.busy()
+    assert worker.cancel.is_set()
+
+
+def test_close_during_training_can_be_refused(qtbot, window, state, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    window.labs.build_step.train_limit.setValue(0)
+    train = _start(qtbot, window)
+    assert not window.close()
+    assert window.isVisible() and state.workers.busy()
+    train.cancel()
+    qtbot.waitUntil(lambda: not state.workers.busy(), timeout=5_000)
