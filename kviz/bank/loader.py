@@ -99,21 +99,26 @@ def _line_of(node: Node, loc: Sequence[Any]) -> int:
     return line + 1
 
 
-def _duplicate_keys(node: Node, name: str) -> list[Problem]:
+def _duplicate_keys(node: Node, name: str, seen_nodes: set[int] | None = None) -> list[Problem]:
+    """Keys given twice in one mapping (YAML would silently keep the last)."""
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:  # an alias: already walked (and it may point to itself)
+        return []
+    seen_nodes.add(id(node))
     found: list[Problem] = []
     if isinstance(node, MappingNode):
-        seen: set[str] = set()
+        keys: set[str] = set()
         for key, value in node.value:
             if isinstance(key, ScalarNode):
-                if key.value in seen:
+                if key.value in keys:
                     found.append(
                         Problem(name, key.start_mark.line + 1, f"{key.value}: given twice")
                     )
-                seen.add(key.value)
-            found.extend(_duplicate_keys(value, name))
+                keys.add(key.value)
+            found.extend(_duplicate_keys(value, name, seen_nodes))
     elif isinstance(node, SequenceNode):
         for item in node.value:
-            found.extend(_duplicate_keys(item, name))
+            found.extend(_duplicate_keys(item, name, seen_nodes))
     return found
 
 
@@ -136,7 +141,11 @@ def _compose(path: Path, name: str) -> tuple[Node | None, Any, list[Problem]]:
         return None, None, [Problem(name, 1, f"cannot read: {e.strerror or e}")]
     except UnicodeDecodeError:
         return None, None, [Problem(name, 1, "not UTF-8 text")]
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1
+        return None, None, [Problem(name, line, f"bad YAML: character #x{e.character:04x}")]
     try:
         node = loader.get_single_node()
         if node is None:

@@ -161,7 +161,8 @@ def _engine(url: URL) -> Engine:
     return eng
 
 
-def _upgrade(engine: Engine) -> None:
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Run the Alembic upgrades up to `revision` (foreign keys off while tables are rebuilt)."""
     cfg = _alembic_config()
     sqlite = engine.dialect.name == "sqlite"
     with engine.connect() as conn:
@@ -170,7 +171,7 @@ def _upgrade(engine: Engine) -> None:
             conn.commit()
         with conn.begin():
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, revision)
         if sqlite:
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
             conn.commit()
@@ -213,7 +214,7 @@ def open_database(url_or_path: str | None = None) -> Database:
             current = MigrationContext.configure(conn).get_current_revision()
         _refuse_unknown(current, where)
         if current != head:
-            _upgrade(engine)
+            migrate(engine)
     except NoSuchModuleError:
         raise DatabaseError(f"{where}: no driver for this kind of database") from None
     except SQLAlchemyError as e:
