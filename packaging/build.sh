@@ -15,7 +15,8 @@ start=$SECONDS
 "$venv/bin/python" -m pip install -q ".[bundle]"
 installed=$SECONDS
 
-"$venv/bin/python" -m PyInstaller --noconfirm --clean \
+# -P: the checkout's own kviz.egg-info must not stand in for the installed metadata.
+"$venv/bin/python" -P -m PyInstaller --noconfirm \
     --distpath dist --workpath build/pyinstaller packaging/kviz.spec
 
 echo "bundle: dist/kviz, $(du -sh dist/kviz | cut -f1)," \
