@@ -6,12 +6,13 @@ Times are stored as naive UTC. Schema changes go through a new Alembic revision.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -78,6 +79,20 @@ class AttemptRow(Base):
         Index("ix_attempts_learner_correct", "learner_id", "correct", "id"),
         Index("ix_attempts_learner_time", "learner_id", "answered_at"),
     )
+
+
+class DailyCountRow(Base):
+    """Revision 0003: answers per learner, local day and topic (kept by record_attempt)."""
+
+    __tablename__ = "daily_counts"
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(100), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int] = mapped_column(Integer)
 
 
 class ReviewStateRow(Base):

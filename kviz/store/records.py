@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kviz.quiz.grading import Feedback
@@ -20,7 +20,14 @@ from kviz.quiz.scheduling import is_lapse, review
 from kviz.quiz.scoring import TopicScore
 from kviz.store.convert import aware, learner_view, stored, utcnow
 from kviz.store.database import Database
-from kviz.store.models import AttemptRow, LabRunRow, LearnerRow, QuizSessionRow, ReviewStateRow
+from kviz.store.models import (
+    AttemptRow,
+    DailyCountRow,
+    LabRunRow,
+    LearnerRow,
+    QuizSessionRow,
+    ReviewStateRow,
+)
 from kviz.store.stats import learner_stats
 from kviz.store.views import LabRun, Learner, QuizSummary
 
@@ -87,6 +94,34 @@ def start_quiz(db: Database, learner_id: int, mode: str, topics: Sequence[str]) 
         return row.id
 
 
+# record_attempt runs once per answer: its statements are built once, with bound parameters,
+# so SQLAlchemy reuses their compiled form (a few milliseconds per answer at 100,000 rows).
+_ATTEMPTS = AttemptRow.__table__
+_DAILY = DailyCountRow.__table__
+_REVIEW = ReviewStateRow.__table__
+_QUIZ_LEARNER = select(QuizSessionRow.__table__.c.learner_id).where(
+    QuizSessionRow.__table__.c.id == bindparam("b_quiz")
+)
+_INSERT_ATTEMPT = insert(_ATTEMPTS)
+_DAY_KEY = (
+    (_DAILY.c.learner_id == bindparam("b_learner"))
+    & (_DAILY.c.day == bindparam("b_day"))
+    & (_DAILY.c.topic == bindparam("b_topic"))
+)
+_BUMP_DAY = (
+    update(_DAILY)
+    .where(_DAY_KEY)
+    .values(attempts=_DAILY.c.attempts + 1, correct=_DAILY.c.correct + bindparam("b_correct"))
+)
+_INSERT_DAY = insert(_DAILY)
+_REVIEW_KEY = (_REVIEW.c.learner_id == bindparam("b_learner")) & (
+    _REVIEW.c.question_id == bindparam("b_question")
+)
+_GET_REVIEW = select(_REVIEW.c.card, _REVIEW.c.lapses).where(_REVIEW_KEY)
+_INSERT_REVIEW = insert(_REVIEW)
+_UPDATE_REVIEW = update(_REVIEW).where(_REVIEW_KEY).values(reps=_REVIEW.c.reps + 1)
+
+
 def record_attempt(
     db: Database,
     quiz_id: int,
@@ -96,37 +131,56 @@ def record_attempt(
     seconds: float,
     when: datetime | None = None,
 ) -> None:
-    """Store one answer and move the question's FSRS review state, committed at once."""
+    """Store one answer, count it for its day and move the question's FSRS review state.
+
+    All in one transaction, committed before returning: a crash right after loses nothing.
+    """
     now = stored(when)
+    correct = bool(feedback.correct)
     with db.session() as s:
-        learner_id = s.scalar(select(QuizSessionRow.learner_id).where(QuizSessionRow.id == quiz_id))
+        conn = s.connection()
+        learner_id = conn.execute(_QUIZ_LEARNER, {"b_quiz": quiz_id}).scalar()
         if learner_id is None:
             raise ValueError(f"no quiz session with id {quiz_id}")
-        s.add(
-            AttemptRow(
-                quiz_id=quiz_id,
-                learner_id=learner_id,
-                question_id=item.question_id,
-                topic=item.topic,
-                answer_given=answer_text,
-                correct=feedback.correct,
-                seconds=max(0.0, float(seconds)),
-                answered_at=now,
-            )
+        conn.execute(
+            _INSERT_ATTEMPT,
+            {
+                "quiz_id": quiz_id,
+                "learner_id": learner_id,
+                "question_id": item.question_id,
+                "topic": item.topic,
+                "answer_given": answer_text,
+                "correct": correct,
+                "seconds": max(0.0, float(seconds)),
+                "answered_at": now,
+            },
         )
-        state = s.get(ReviewStateRow, (learner_id, item.question_id))
-        card, due = review(state.card if state else None, feedback.correct, aware(now))
-        if state is None:
-            state = ReviewStateRow(learner_id=learner_id, question_id=item.question_id, reps=0)
-            state.lapses = 0
-            s.add(state)
-        elif is_lapse(state.card, feedback.correct):
-            state.lapses += 1
-        state.topic = item.topic
-        state.card = card
-        state.due = stored(due)
-        state.reps += 1
-        state.updated_at = now
+        day = {"b_learner": learner_id, "b_day": aware(now).astimezone().date()}
+        day |= {"b_topic": item.topic, "b_correct": int(correct)}
+        if conn.execute(_BUMP_DAY, day).rowcount == 0:
+            conn.execute(
+                _INSERT_DAY,
+                {
+                    "learner_id": learner_id,
+                    "day": day["b_day"],
+                    "topic": item.topic,
+                    "attempts": 1,
+                    "correct": int(correct),
+                },
+            )
+        key = {"b_learner": learner_id, "b_question": item.question_id}
+        old = conn.execute(_GET_REVIEW, key).first()
+        card, due = review(old.card if old else None, correct, aware(now))
+        values = {"topic": item.topic, "card": card, "due": stored(due), "updated_at": now}
+        if old is None:
+            conn.execute(
+                _INSERT_REVIEW,
+                {"learner_id": learner_id, "question_id": item.question_id, "reps": 1}
+                | {"lapses": 0, **values},
+            )
+        else:
+            lapses = old.lapses + int(is_lapse(old.card, correct))
+            conn.execute(_UPDATE_REVIEW, key | {"lapses": lapses, **values})
 
 
 def _summaries(s: Session, rows: Sequence[QuizSessionRow]) -> list[QuizSummary]:
@@ -215,19 +269,18 @@ def attempts_per_day(db: Database, learner_id: int, days: int = 30) -> list[tupl
     """(local day, attempts, correct) for each of the last `days` days, oldest first."""
     today = datetime.now().astimezone().date()
     first = today - timedelta(days=days - 1)
-    start = datetime.combine(first, datetime.min.time()).astimezone()
-    counts = {first + timedelta(days=i): [0, 0] for i in range(days)}
+    counts = {first + timedelta(days=i): (0, 0) for i in range(days)}
     with db.session() as s:
         rows = s.execute(
-            select(AttemptRow.answered_at, AttemptRow.correct).where(
-                AttemptRow.learner_id == learner_id, AttemptRow.answered_at >= stored(start)
+            select(
+                DailyCountRow.day, func.sum(DailyCountRow.attempts), func.sum(DailyCountRow.correct)
             )
+            .where(DailyCountRow.learner_id == learner_id, DailyCountRow.day >= first)
+            .group_by(DailyCountRow.day)
         )
-        for at, correct in rows:
-            day = aware(at).astimezone().date()
+        for day, n, right in rows:
             if day in counts:
-                counts[day][0] += 1
-                counts[day][1] += int(correct)
+                counts[day] = (int(n), int(right))
     return [(d, n, right) for d, (n, right) in counts.items()]
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, and_, exists, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from kviz.store.convert import aware, learner_view, stored
 from kviz.store.database import Database
-from kviz.store.models import AttemptRow, LearnerRow, ReviewStateRow
+from kviz.store.models import AttemptRow, DailyCountRow, LearnerRow, ReviewStateRow
 from kviz.store.views import LearnerStats, TopicStats
 
 MASTERY_WINDOW = 20  # the last attempts per topic that mastery and trend look at
@@ -29,29 +29,20 @@ def _trend(recent_first: list[bool]) -> float | None:
 
 def _day_streak(s: Session, learner_id: int) -> int:
     """Consecutive local days with an answer, ending today (or yesterday, if not yet today)."""
-
-    def active(day: datetime) -> bool:
-        start, end = stored(day), stored(day + timedelta(days=1))
-        return bool(
-            s.scalar(
-                select(
-                    exists().where(
-                        AttemptRow.learner_id == learner_id,
-                        AttemptRow.answered_at >= start,
-                        AttemptRow.answered_at < end,
-                    )
-                )
-            )
-        )
-
-    local_now = datetime.now().astimezone()
-    day = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if not active(day):
-        day -= timedelta(days=1)
-    streak = 0
-    while active(day):
-        streak += 1
-        day = (day - timedelta(days=1)).replace(hour=0)
+    days = s.scalars(
+        select(DailyCountRow.day)
+        .where(DailyCountRow.learner_id == learner_id)
+        .group_by(DailyCountRow.day)
+        .order_by(DailyCountRow.day.desc())
+    )
+    today = datetime.now().astimezone().date()
+    expected, streak = today, 0
+    for day in days:
+        if day == expected or (streak == 0 and day == today - timedelta(days=1)):
+            streak += 1
+            expected = day - timedelta(days=1)
+        elif day < expected:
+            break
     return streak
 
 
@@ -80,9 +71,13 @@ def learner_stats(db: Database, learner_id: int, now: datetime | None = None) ->
         if learner is None:
             raise ValueError(f"no learner with id {learner_id}")
         totals = s.execute(
-            select(AttemptRow.topic, func.count(), func.sum(AttemptRow.correct, type_=Integer))
-            .where(AttemptRow.learner_id == learner_id)
-            .group_by(AttemptRow.topic)
+            select(
+                DailyCountRow.topic,
+                func.sum(DailyCountRow.attempts),
+                func.sum(DailyCountRow.correct),
+            )
+            .where(DailyCountRow.learner_id == learner_id)
+            .group_by(DailyCountRow.topic)
         ).all()
         due = dict(
             s.execute(
