@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from kviz.paths import database_target, default_database_path
+from kviz.store.lock import InstanceLock
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -185,6 +186,7 @@ class Database:
     engine: Engine
     path: Path | None = None  # the SQLite file, if it is one
     backup: Path | None = None  # the copy made before this open upgraded the file
+    lock: InstanceLock | None = None  # held when opened with exclusive=True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -194,20 +196,34 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
 
 
-def open_database(url_or_path: str | None = None) -> Database:
-    """Open (creating or upgrading) the database: --db value, else $KVIZ_DB, else the default."""
+def _lock(path: Path) -> InstanceLock:
+    lock = InstanceLock(path.with_name(path.name + ".lock"))
+    if not lock.acquire():
+        raise DatabaseError(f"{path}: already open in another Kviz window; close that one first")
+    return lock
+
+
+def open_database(url_or_path: str | None = None, *, exclusive: bool = False) -> Database:
+    """Open (creating or upgrading) the database: --db value, else $KVIZ_DB, else the default.
+
+    exclusive=True (the app) also takes `<file>.lock`, so one app instance uses a database.
+    """
     target = database_target(url_or_path)
     url, path = _resolve(target)
     where = str(path) if path else url.render_as_string(hide_password=True)
     head = head_revision()
-    backup = None
+    backup = lock = None
     if path is not None:
         revision = _sqlite_revision(path)
         _refuse_unknown(revision, where)
+        lock = _lock(path) if exclusive else None
         if revision is not None and revision != head:
             backup = backup_sqlite(path, revision)
+    engine = None
     try:
         engine = _engine(url)
         with engine.connect() as conn:
@@ -215,8 +231,14 @@ def open_database(url_or_path: str | None = None) -> Database:
         _refuse_unknown(current, where)
         if current != head:
             migrate(engine)
-    except NoSuchModuleError:
-        raise DatabaseError(f"{where}: no driver for this kind of database") from None
-    except SQLAlchemyError as e:
-        raise DatabaseError(f"{where}: cannot open ({e.__class__.__name__}: {e})") from None
-    return Database(url.render_as_string(hide_password=False), engine, path, backup)
+    except BaseException as e:
+        if engine is not None:
+            engine.dispose()
+        if lock is not None:
+            lock.release()
+        if isinstance(e, NoSuchModuleError):
+            raise DatabaseError(f"{where}: no driver for this kind of database") from None
+        if isinstance(e, SQLAlchemyError):
+            raise DatabaseError(f"{where}: cannot open ({e.__class__.__name__}: {e})") from None
+        raise
+    return Database(url.render_as_string(hide_password=False), engine, path, backup, lock)

@@ -161,3 +161,13 @@ def test_in_memory_url_works(bank):
     get_or_create_learner(db, "ann")
     assert last_learner(db).name == "ann"
     db.close()
+
+
+def test_one_app_instance_per_database(tmp_path):
+    path = tmp_path / "k.db"
+    app = open_database(str(path), exclusive=True)
+    with pytest.raises(DatabaseError, match="already open in another Kviz window"):
+        open_database(str(path), exclusive=True)
+    open_database(str(path)).close()  # the terminal commands may still read and write
+    app.close()
+    open_database(str(path), exclusive=True).close()
