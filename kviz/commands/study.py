@@ -67,6 +67,8 @@ def _fail(message: str) -> int:
 
 
 def _guarded(body: Any, args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from kviz.bank.loader import BankError
     from kviz.quiz.engine import QuizError
     from kviz.store.database import DatabaseError
@@ -83,6 +85,8 @@ def _guarded(body: Any, args: argparse.Namespace) -> int:
         return _fail(f"question bank: {first}{more}")
     except (DatabaseError, QuizError, CommandError) as e:
         return _fail(str(e))
+    except SQLAlchemyError as e:  # e.g. the disk filled up or the file vanished mid-quiz
+        return _fail(f"database: {e.__class__.__name__}: {str(e).splitlines()[0]}")
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -109,8 +113,8 @@ def _bank(args: argparse.Namespace) -> Bank:
     return load_bank(args.bank)
 
 
-def _show(item: QuizItem, n: int, total: int, out: TextIO) -> None:
-    out.write(f"\n[{n}/{total}] {item.topic} · difficulty {item.difficulty}\n")
+def _show(item: QuizItem, n: int, total: int, title: str, out: TextIO) -> None:
+    out.write(f"\n[{n}/{total}] {title} · difficulty {item.difficulty}\n")
     out.write(textwrap.fill(item.prompt, 88) + "\n")
     for i, choice in enumerate(item.choices):
         out.write(f"  {LETTERS[i]}) {choice}\n")
@@ -143,7 +147,9 @@ def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:
             out.write(f"  not an answer: {e.hint}\n")
 
 
-def _run_items(db: Database, learner: Learner, items: list[QuizItem], mode: str, topics) -> int:
+def _run_items(
+    db: Database, bank: Bank, learner: Learner, items: list[QuizItem], mode: str, topics: list[str]
+) -> int:
     from kviz.quiz.engine import QuizRun
     from kviz.store.records import finish_quiz, record_attempt, start_quiz
 
@@ -153,7 +159,8 @@ def _run_items(db: Database, learner: Learner, items: list[QuizItem], mode: str,
     out.write(f"{mode.capitalize()} for {learner.name}: {len(items)} questions.\n")
     try:
         while (item := run.current) is not None:
-            _show(item, len(run.results) + 1, len(items), out)
+            title = bank.titles.get(item.topic, item.topic)
+            _show(item, len(run.results) + 1, len(items), title, out)
             shown = time.monotonic()
             answer = _read_answer(item, inp, out)
             if answer is None:
@@ -191,7 +198,7 @@ def _quiz(args: argparse.Namespace) -> int:
     db = _open(args)
     try:
         learner = _learner(db, args.learner)
-        return _run_items(db, learner, items, "quiz", args.topics or [])
+        return _run_items(db, bank, learner, items, "quiz", args.topics or [])
     finally:
         db.close()
 
@@ -212,7 +219,7 @@ def _review(args: argparse.Namespace) -> int:
             when = f"; next at {upcoming.astimezone():%Y-%m-%d %H:%M}" if upcoming else ""
             print(f"Nothing is due for review for {learner.name}{when}.")
             return 0
-        return _run_items(db, learner, items, "review", sorted({i.topic for i in items}))
+        return _run_items(db, bank, learner, items, "review", sorted({i.topic for i in items}))
     finally:
         db.close()
 
@@ -221,11 +228,21 @@ def _stats(args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
-    from kviz.store.records import learner_stats
+    from kviz.store.records import last_learner, learner_stats, list_learners
 
     db = _open(args)
     try:
-        stats = learner_stats(db, _learner(db, args.learner).id)
+        if args.learner is None:
+            learner = last_learner(db)
+        else:
+            learner = next((x for x in list_learners(db) if x.name == args.learner.strip()), None)
+            if learner is None:
+                known = ", ".join(x.name for x in list_learners(db)) or "none yet"
+                raise CommandError(f"no learner named {args.learner!r} (known: {known})")
+        if learner is None:
+            print("No learner yet: take a quiz first (kviz quiz).")
+            return 0
+        stats = learner_stats(db, learner.id)
     finally:
         db.close()
     if args.json:

@@ -135,3 +135,11 @@ def test_kill_9_mid_quiz_keeps_every_given_answer(tmp_path, good_dir):
     reopened.close()
     assert stats.attempts == 3
     assert [q for q, _ in attempts(db)] == ["filters-002", "filters-005", "filters-001"]
+
+
+def test_stats_before_any_learner_and_for_an_unknown_one(tmp_path, monkeypatch, capsys):
+    db = str(tmp_path / "k.db")
+    code, out, _ = run(monkeypatch, capsys, ["stats", "--db", db])
+    assert code == 0 and out.startswith("No learner yet")
+    code, _, err = run(monkeypatch, capsys, ["stats", "--db", db, "--learner", "zoe"])
+    assert code == 2 and err == "kviz: error: no learner named 'zoe' (known: none yet)\n"

@@ -17,6 +17,9 @@ from kviz.quiz.answers import AnswerFormatError, parse_answer
 from kviz.quiz.grading import grade
 from kviz.quiz.items import make_item
 
+SOME = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 FAST = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -36,7 +39,7 @@ def test_parser_takes_any_text(bank, raw, seed):
         assert isinstance(feedback.correct, bool)
 
 
-@FAST
+@SOME
 @given(raw=st.from_regex(r"\s*[a-h]([ ,;]+[a-h]){0,4}\s*", fullmatch=True))
 def test_letter_answers_are_graded_or_rejected(bank, raw):
     item = make_item(bank.get("filters-004"), random.Random(0))
@@ -88,7 +91,7 @@ yaml_values = st.recursive(
 )
 
 
-@FAST
+@SOME
 @given(questions=st.lists(yaml_values, max_size=4), topic=yaml_scalars)
 def test_loader_reports_problems_for_random_structures(tmp_path, questions, topic):
     path = tmp_path / "filters.yaml"
