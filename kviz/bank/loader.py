@@ -129,6 +129,8 @@ def _messages(err: ValidationError, prefix: str) -> list[tuple[tuple[Any, ...], 
         if loc and loc[0] in QUESTION_TYPES:
             loc = loc[1:]
         msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "union_tag_not_found":
+            loc, msg = ("type",), f"Field required (one of {', '.join(QUESTION_TYPES)})"
         field = ".".join(str(p) for p in loc)
         out.append((loc, f"{prefix}{field + ': ' if field else ''}{msg}"))
     return out

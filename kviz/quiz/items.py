@@ -39,7 +39,7 @@ class QuizItem:
     prompt: str  # computed: with this draw's numbers filled in
     choices: tuple[str, ...]  # single/multiple, in display order; () otherwise
     unit: str | None  # numeric/computed
-    values: Mapping[str, Any]  # computed: the drawn and derived numbers; {} otherwise
+    values: Mapping[str, Any] = field(hash=False)  # computed: drawn and derived numbers
     lab: str | None  # the lab that demonstrates it, e.g. "reference", "sweep:filters"
     explanation: str  # shown after answering (computed: numbers filled in)
     key: AnswerKey = field(repr=False)

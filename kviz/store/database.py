@@ -236,7 +236,7 @@ def open_database(url_or_path: str | None = None, *, exclusive: bool = False) ->
             engine.dispose()
         if lock is not None:
             lock.release()
-        if isinstance(e, NoSuchModuleError):
+        if isinstance(e, NoSuchModuleError | ImportError):
             raise DatabaseError(f"{where}: no driver for this kind of database") from None
         if isinstance(e, SQLAlchemyError):
             raise DatabaseError(f"{where}: cannot open ({e.__class__.__name__}: {e})") from None

@@ -95,3 +95,8 @@ def test_computed_draws_fresh_numbers_and_fills_the_text(bank):
         assert f"{v['size']}x{v['size']}" in i.prompt and "{" not in i.prompt
         assert i.explanation.endswith(f"Here: {v['answer']}.")
         assert graded(i, str(v["answer"])).correct
+
+
+def test_items_are_hashable_plain_data(bank):
+    items = {item_of(bank, e.question.id) for e in bank.entries}
+    assert len(items) == len(bank.entries)

@@ -188,3 +188,11 @@ def test_bank_check_command(tmp_path, good_dir, capsys):
     err = capsys.readouterr().err
     assert f"{broken}:6: filters-001: difficulty:" in err
     assert "Traceback" not in err
+
+
+def test_missing_type_names_the_types(tmp_path):
+    (problem,) = problems_of(tmp_path, HEADER + GOOD_Q.replace("    type: truefalse\n", ""))
+    assert problem.endswith(
+        ":4: filters-001: type: Field required (one of single, multiple, truefalse, numeric,"
+        " text, computed)"
+    )
