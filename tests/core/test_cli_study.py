@@ -143,3 +143,31 @@ def test_stats_before_any_learner_and_for_an_unknown_one(tmp_path, monkeypatch, 
     assert code == 0 and out.startswith("No learner yet")
     code, _, err = run(monkeypatch, capsys, ["stats", "--db", db, "--learner", "zoe"])
     assert code == 2 and err == "kviz: error: no learner named 'zoe' (known: none yet)\n"
+
+
+def test_review_asks_the_missed_question(tmp_path, good_dir, bank, monkeypatch, capsys):
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from kviz.quiz.answers import parse_answer
+    from kviz.quiz.grading import grade
+    from kviz.quiz.items import make_item
+    from kviz.store.database import open_database
+    from kviz.store.records import get_or_create_learner, record_attempt, start_quiz
+
+    path = tmp_path / "k.db"
+    db = open_database(str(path))
+    quiz = start_quiz(db, get_or_create_learner(db, "ann").id, "quiz", [])
+    item = make_item(bank.get("filters-002"), random.Random(0))
+    wrong = parse_answer(item, "true")
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    record_attempt(db, quiz, item, wrong.canonical, grade(item, wrong), 4, when=an_hour_ago)
+    db.close()
+    argv = ["review", "--db", str(path), "--bank", str(good_dir)]
+    code, out, _ = run(monkeypatch, capsys, argv, "false\n")
+    assert code == 0 and "Review for ann: 1 questions." in out and "Score: 1/1" in out
+    con = sqlite3.connect(path)
+    modes = con.execute("SELECT mode FROM quiz_sessions ORDER BY id").fetchall()
+    con.close()
+    assert modes == [("quiz",), ("review",)]
+    assert attempts(path) == [("filters-002", 0), ("filters-002", 1)]
