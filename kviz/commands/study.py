@@ -156,7 +156,8 @@ def _run_items(
     out, inp = sys.stdout, sys.stdin
     run = QuizRun(items)
     quiz_id = start_quiz(db, learner.id, mode, topics)
-    out.write(f"{mode.capitalize()} for {learner.name}: {len(items)} questions.\n")
+    plural = "s" if len(items) != 1 else ""
+    out.write(f"{mode.capitalize()} for {learner.name}: {len(items)} question{plural}.\n")
     try:
         while (item := run.current) is not None:
             title = bank.titles.get(item.topic, item.topic)

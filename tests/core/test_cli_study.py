@@ -165,7 +165,7 @@ def test_review_asks_the_missed_question(tmp_path, good_dir, bank, monkeypatch, 
     db.close()
     argv = ["review", "--db", str(path), "--bank", str(good_dir)]
     code, out, _ = run(monkeypatch, capsys, argv, "false\n")
-    assert code == 0 and "Review for ann: 1 questions." in out and "Score: 1/1" in out
+    assert code == 0 and "Review for ann: 1 question." in out and "Score: 1/1" in out
     con = sqlite3.connect(path)
     modes = con.execute("SELECT mode FROM quiz_sessions ORDER BY id").fetchall()
     con.close()
