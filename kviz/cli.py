@@ -26,14 +26,17 @@ COMMANDS = {
 
 def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     """The top-level parser; only the module of the command being run is imported."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database path or SQLAlchemy URL (default: user data folder)")
+    common.add_argument("--mnist-dir", help="folder with the four MNIST *-ubyte.gz files")
     parser = argparse.ArgumentParser(
-        prog="kviz", description="Learn the basics of convolutional networks."
+        prog="kviz", description="Learn the basics of convolutional networks.", parents=[common]
     )
     parser.add_argument("--version", action="version", version=f"kviz {__version__}")
-    parser.add_argument("--db", help="database path or SQLAlchemy URL (default: user data folder)")
-    parser.add_argument("--mnist-dir", help="folder with the four MNIST *-ubyte.gz files")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    wanted = next((a for a in argv if not a.startswith("-")), None)
+    # The command is the first word left once the top-level options (and their values) are out.
+    _, rest = common.parse_known_args(argv)
+    wanted = next((a for a in rest if not a.startswith("-")), None)
     modules = {COMMANDS[wanted]} if wanted in COMMANDS else dict.fromkeys(COMMANDS.values())
     for name in modules:
         importlib.import_module(name).add_parser(sub)
