@@ -45,37 +45,24 @@ def application() -> QApplication:
     return app
 
 
-def create_window(db: str | None = None, mnist_dir: str | Path | None = None):  # noqa: ANN201
-    """Open the database and build the main window (not shown yet).
+def create_window(db: str | None = None, mnist_dir: str | Path | None = None) -> QWidget:
+    """The main window over database `db` (path or URL; None: $KVIZ_DB or the default).
 
-    Raises kviz.store.database.DatabaseError when the database is corrupt or from a newer
-    Kviz; the file is left untouched.
+    The database is opened once the window shows; when it is corrupt or from a newer Kviz,
+    a dialog says so and the event loop ends with status 2, leaving the file untouched.
     """
-    from kviz.store.database import open_database
     from kviz.ui.main_window import MainWindow
     from kviz.ui.state import AppState
 
-    database = open_database(db)
-    return MainWindow(AppState(database, mnist_dir))
+    return MainWindow(AppState(db, mnist_dir))
 
 
 def main(db: str | None = None, mnist_dir: str | Path | None = None) -> int:
     """Run the app until its window closes; the exit status is non-zero when it cannot start."""
-    from kviz.store.database import DatabaseError
-
     app = application()
-    try:
-        window = create_window(db, mnist_dir)
-    except DatabaseError as exc:
-        error_dialog(
-            None,
-            "Kviz cannot open its database",
-            f"{exc}\n\nThe file was not changed. Start Kviz with --db to use another file.",
-        )
-        return 2
     sys.excepthook = _report_unexpected
+    window = create_window(db, mnist_dir)
     window.show()
     status = app.exec()
-    window.state.workers.stop_all()
-    window.state.db.close()
+    window.state.close()
     return status

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -131,12 +131,7 @@ class CompareView(QWidget):
     def _fill_params(self) -> None:
         from trainer.config import SWEEPABLE
 
-        if isinstance(SWEEPABLE, dict):
-            self._params = {
-                k: list(v) if isinstance(v, list | tuple) else [] for k, v in SWEEPABLE.items()
-            }
-        else:
-            self._params = {name: [] for name in SWEEPABLE}
+        self._params = {name: list(values) for name, values in SWEEPABLE.items()}
         self.param.addItems(list(self._params))
 
     def _suggest_values(self) -> None:
@@ -256,6 +251,7 @@ class CompareView(QWidget):
             self.cancel_button.setEnabled(False)
             self.status.setText("Cancelling…")
 
+    @Slot(object)
     def _on_progress(self, data: tuple[int, Any]) -> None:
         index, event = data
         done = (
@@ -273,6 +269,7 @@ class CompareView(QWidget):
         self.sweep_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
 
+    @Slot(object)
     def _on_finished(self, results: list[Any]) -> None:
         from kviz.store.records import save_lab_run
 
@@ -288,6 +285,7 @@ class CompareView(QWidget):
         self.progress.setValue(self.progress.maximum())
         self.state.records_changed.emit()
 
+    @Slot(str)
     def _on_failed(self, message: str) -> None:
         from kviz.ui.app import error_dialog
 

@@ -1,7 +1,9 @@
 """The main window: a side list to move between screens, the learner switcher, Help/About.
 
-Closing while a training run or sweep is going asks first, then cancels the workers and
-waits for their threads, so the app always exits cleanly.
+The window shows before the database is opened: the warm-up worker imports the records core
+meanwhile, and the learner is chosen once it is open. Labs and Compare (numpy, the trainer)
+are built the first time they are opened. Closing while a training run or sweep is going
+asks first, then cancels the workers and waits for their threads, so the app exits cleanly.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -23,9 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 import kviz
-from kviz.ui.compare_view import CompareView
 from kviz.ui.home_view import HomeView
-from kviz.ui.lab_view import LabView
 from kviz.ui.learner_dialog import LearnerDialog
 from kviz.ui.quiz_view import QuizView
 from kviz.ui.state import AppState
@@ -67,23 +68,16 @@ class MainWindow(QMainWindow):
         self.home = HomeView(state)
         self.quiz = QuizView(state, mode="quiz")
         self.review = QuizView(state, mode="review")
-        self.labs = LabView(state)
-        self.compare = CompareView(state, lambda: self.labs.build_step.config)
-        self.views: list[tuple[str, QWidget]] = [
-            ("Home", self.home),
-            ("Quiz", self.quiz),
-            ("Review", self.review),
-            ("Labs", self.labs),
-            ("Compare", self.compare),
-        ]
+        self.names = ["Home", "Quiz", "Review", "Labs", "Compare"]
+        self._views: dict[int, QWidget] = {0: self.home, 1: self.quiz, 2: self.review}
 
         self.nav = QListWidget()
         self.nav.setAccessibleName("Screens")
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
-        for name, view in self.views:
+        for row, name in enumerate(self.names):
             self.nav.addItem(QListWidgetItem(name))
-            self.stack.addWidget(view)
+            self.stack.addWidget(self._views.get(row, QWidget()))
         self.nav.currentRowChanged.connect(self._show_view)
         self.home.go.connect(self.go)
 
@@ -99,6 +93,8 @@ class MainWindow(QMainWindow):
         state.learner_changed.connect(self._on_learner)
         state.warm.connect(self._on_warm)
         state.data_failed.connect(self._on_data_failed)
+        state.db_ready.connect(self._on_db_ready)
+        state.db_failed.connect(self._on_db_failed)
         self.nav.setCurrentRow(0)
 
     def _build_menus(self) -> None:
@@ -115,7 +111,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         go_menu = self.menuBar().addMenu("&Go")
-        for row, (name, _view) in enumerate(self.views):
+        for row, name in enumerate(self.names):
             action = QAction(f"&{name}", self)
             action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
             action.triggered.connect(lambda _checked=False, r=row: self.go(r))
@@ -130,17 +126,42 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
 
+    def view(self, row: int) -> QWidget:
+        """The screen at `row`, built on first use (Labs and Compare load numpy and trainer)."""
+        if row not in self._views:
+            if row == 3:
+                from kviz.ui.lab_view import LabView
+
+                widget: QWidget = LabView(self.state)
+            else:
+                from kviz.ui.compare_view import CompareView
+
+                widget = CompareView(self.state, lambda: self.labs.build_step.config)
+            placeholder = self.stack.widget(row)
+            self.stack.insertWidget(row, widget)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self._views[row] = widget
+        return self._views[row]
+
+    @property
+    def labs(self) -> QWidget:
+        return self.view(3)
+
+    @property
+    def compare(self) -> QWidget:
+        return self.view(4)
+
     def go(self, row: int) -> None:
         """Show screen `row` (0 Home .. 4 Compare) and put the focus in it."""
         self.nav.setCurrentRow(row)
         self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_view(self, row: int) -> None:
-        self.stack.setCurrentIndex(row)
-        view = self.stack.widget(row)
-        activated = getattr(view, "activated", None)
-        if activated is not None:
-            activated()
+        view = self.view(row)
+        self.stack.setCurrentWidget(view)
+        if self.state.db is not None:
+            view.activated()
 
     def _on_learner(self) -> None:
         learner = self.state.learner
@@ -171,7 +192,31 @@ class MainWindow(QMainWindow):
 
     def _after_first_show(self) -> None:
         self.first_shown.emit()
+        if self.state.db is None:
+            self.statusBar().showMessage("Opening your records…")
+            self.state.warm.connect(self._open_when_core_loaded)
         self.state.warm_up()
+        if self.state.db is not None:
+            self._on_db_ready()
+
+    def _open_when_core_loaded(self, stage: str) -> None:
+        if stage == "core" and self.state.db is None:
+            self.state.open_database()
+
+    def _on_db_failed(self, message: str) -> None:
+        from kviz.ui.app import error_dialog
+
+        error_dialog(
+            self,
+            "Kviz cannot open its database",
+            f"{message}\n\nThe file was not changed. Start Kviz with --db FILE to use "
+            "another database.",
+        )
+        self.state.workers.stop_all()
+        QApplication.exit(2)
+
+    def _on_db_ready(self) -> None:
+        self.statusBar().clearMessage()
         if self.state.learner is None:
             from kviz.store.records import last_learner
 

@@ -1,7 +1,9 @@
 """What the views share for one app session: the database, the learner, MNIST, the last model.
 
-Views never talk to each other; they read this object and listen to its signals. MNIST is
-loaded once per session on a DataWorker; the last trained model stays here for Predict/Draw.
+Views never talk to each other; they read this object and listen to its signals. The
+database is opened just after the window shows (its libraries import on the warm-up worker
+meanwhile); MNIST is loaded once per session on a DataWorker; the last trained model stays
+here for Predict/Draw.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from kviz.ui.workers import DataWorker, WarmupWorker, WorkerPool
 
@@ -22,12 +24,15 @@ class AppState(QObject):
     data_progress = Signal(str, int, int)  # file name, bytes done, bytes total
     data_loaded = Signal()
     data_failed = Signal(str)
-    warm = Signal(str)  # "matplotlib", then "keras": what the warm-up has imported
+    warm = Signal(str)  # "core", "matplotlib", then "keras": what the warm-up has imported
     run_changed = Signal()  # a newly trained model is available
+    db_ready = Signal()
+    db_failed = Signal(str)  # the database is corrupt or from a newer Kviz
 
-    def __init__(self, db: Any, mnist_dir: str | Path | None = None) -> None:
+    def __init__(self, db_target: str | None = None, mnist_dir: str | Path | None = None) -> None:
         super().__init__()
-        self.db = db
+        self.db_target = db_target
+        self.db: Any = None
         self.mnist_dir = mnist_dir
         self.learner: Any = None
         self.data: Any = None
@@ -45,6 +50,25 @@ class AppState(QObject):
             self._bank = load_bank()
         return self._bank
 
+    def open_database(self) -> bool:
+        """Open the learner database; False (and db_failed) when it is corrupt or too new."""
+        from kviz.store.database import DatabaseError, open_database
+
+        try:
+            self.db = open_database(self.db_target)
+        except DatabaseError as exc:
+            self.db_failed.emit(str(exc))
+            return False
+        self.db_ready.emit()
+        return True
+
+    def close(self) -> None:
+        """Stop every worker and close the database (the app is ending)."""
+        self.workers.stop_all()
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
     @property
     def learner_id(self) -> int | None:
         return None if self.learner is None else self.learner.id
@@ -54,11 +78,12 @@ class AppState(QObject):
         self.learner_changed.emit()
 
     def warm_up(self) -> None:
-        """Import matplotlib and Keras in the background (called once the window shows)."""
+        """Import the core, matplotlib and Keras in the background (once the window shows)."""
         worker = WarmupWorker()
         worker.progress.connect(self._on_warm)
         self.workers.start(worker)
 
+    @Slot(object)
     def _on_warm(self, stage: str) -> None:
         self.warmed.add(stage)
         self.warm.emit(stage)
@@ -69,18 +94,24 @@ class AppState(QObject):
             return True
         if self._data_worker is None:
             worker = DataWorker(self.mnist_dir)
-            worker.progress.connect(lambda p: self.data_progress.emit(*p))
+            worker.progress.connect(self._on_data_progress)
             worker.finished.connect(self._on_data)
             worker.failed.connect(self._on_data_failed)
             self._data_worker = worker
             self.workers.start(worker)
         return False
 
+    @Slot(object)
+    def _on_data_progress(self, progress: tuple[str, int, int]) -> None:
+        self.data_progress.emit(*progress)
+
+    @Slot(object)
     def _on_data(self, data: Any) -> None:
         self._data_worker = None
         self.data = data
         self.data_loaded.emit()
 
+    @Slot(str)
     def _on_data_failed(self, message: str) -> None:
         self._data_worker = None
         self.data_failed.emit(message)

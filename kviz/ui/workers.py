@@ -1,13 +1,18 @@
 """Background work on QThreads that talks to the main thread only in plain data.
 
-A worker is a QObject moved to its own QThread. Its `work()` runs there and reports through
-queued signals (progress events, the final result, or an error message). Widgets and
-matplotlib are touched only by the slots on the main thread. Cancel is cooperative: each
-worker owns a `threading.Event` that the trainer checks between batches.
+A worker's `work()` runs on its own QThread and reports plain data (progress events, the
+result, or an error message). The worker thread never calls into Qt: it puts each report on
+a queue, and the pool's timer on the main thread drains the queues and emits the worker's
+`progress`, `finished` and `failed` signals there. (PySide6 6.12 can corrupt reference counts
+when Python code emits signals from a second thread at a high rate, so no signal is emitted
+off the main thread.) Widgets and matplotlib are touched only by slots on the main thread.
+Cancel is cooperative: each worker owns a `threading.Event` that the trainer checks between
+batches.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import traceback
@@ -15,14 +20,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-# Batch events reach the main thread at most this often; epoch events always do.
+# Batch events are passed on at most this often; epoch events always are.
 PROGRESS_INTERVAL_S = 0.1
+# How often the main thread collects the workers' reports.
+DELIVERY_INTERVAL_MS = 25
 
 
 class Worker(QObject):
-    """Base worker: subclasses implement `work()` and return its result."""
+    """Base worker: subclasses implement `work()` (run off the main thread) and return its result.
+
+    The object itself lives on the main thread and its signals are emitted there.
+    """
 
     progress = Signal(object)
     finished = Signal(object)
@@ -31,7 +41,8 @@ class Worker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.cancel = threading.Event()
-        self._last_emit = 0.0
+        self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._last_post = 0.0
 
     def work(self) -> Any:  # pragma: no cover - always overridden
         raise NotImplementedError
@@ -40,32 +51,54 @@ class Worker(QObject):
         """The message shown to people; the trainer's and core's errors are already readable."""
         return str(exc) or type(exc).__name__
 
-    @Slot()
-    def run(self) -> None:
+    def run_in_thread(self) -> None:
+        """The worker thread's body: do the work and queue its outcome."""
         try:
             result = self.work()
         except Exception as exc:  # shown in a dialog, never as a traceback
             traceback.print_exc()
-            self.failed.emit(self.describe_error(exc))
+            self._inbox.put(("failed", self.describe_error(exc)))
         else:
-            self.finished.emit(result)
-        finally:
-            # Hand the object back to the main thread so it can be freed there, then let
-            # this thread's event loop end.
-            thread = QThread.currentThread()
-            self.moveToThread(QCoreApplication.instance().thread())
-            thread.quit()
+            self._inbox.put(("finished", result))
 
-    def emit_progress(self, event: Any, force: bool = False) -> None:
-        """Send a progress event, dropping batch events that come faster than ~10 a second.
+    def post_progress(self, event: Any, force: bool = False) -> None:
+        """Queue a progress report, dropping batch events that come faster than ~10 a second.
 
-        The trainer may call its listener hundreds of times a second; each emitted signal
-        is an event the main thread must handle, so the throttle lives on this side.
+        The trainer may call its listener hundreds of times a second; this keeps the
+        listener cheap and the main thread's share of the work small.
         """
         now = time.monotonic()
-        if force or now - self._last_emit >= PROGRESS_INTERVAL_S:
-            self._last_emit = now
-            self.progress.emit(event)
+        if force or now - self._last_post >= PROGRESS_INTERVAL_S:
+            self._last_post = now
+            self._inbox.put(("progress", event))
+
+    def deliver(self) -> bool:
+        """Main thread: emit the queued reports; True once the outcome has been emitted."""
+        done = False
+        while True:
+            try:
+                kind, payload = self._inbox.get_nowait()
+            except queue.Empty:
+                return done
+            if kind == "progress":
+                self.progress.emit(payload)
+            elif kind == "finished":
+                done = True
+                self.finished.emit(payload)
+            else:
+                done = True
+                self.failed.emit(payload)
+
+
+class WorkerThread(QThread):
+    """The QThread that runs one worker's `work()`."""
+
+    def __init__(self, worker: Worker) -> None:
+        super().__init__()
+        self.worker = worker
+
+    def run(self) -> None:
+        self.worker.run_in_thread()
 
 
 class TrainWorker(Worker):
@@ -77,7 +110,7 @@ class TrainWorker(Worker):
         self.data = data
 
     def _listener(self, event: Any) -> None:
-        self.emit_progress(event, force=event.kind == "epoch")
+        self.post_progress(event, force=event.kind == "epoch")
 
     def work(self) -> Any:
         from trainer.training import train
@@ -96,7 +129,7 @@ class SweepWorker(Worker):
         self.data = data
 
     def _listener(self, index: int, event: Any) -> None:
-        self.emit_progress((index, event), force=event.kind == "epoch")
+        self.post_progress((index, event), force=event.kind == "epoch")
 
     def work(self) -> Any:
         from trainer.sweep import sweep
@@ -119,7 +152,7 @@ class DataWorker(Worker):
         self.mnist_dir = mnist_dir
 
     def _progress(self, name: str, done: int, total: int) -> None:
-        self.emit_progress((name, done, total), force=done >= total)
+        self.post_progress((name, done, total), force=done >= total)
 
     def work(self) -> Any:
         from trainer.data import load_mnist
@@ -128,24 +161,33 @@ class DataWorker(Worker):
 
 
 class WarmupWorker(Worker):
-    """Imports matplotlib and Keras after the window is up, so the first chart and the
-    first training run do not pay for it. Progress names each stage as it completes."""
+    """Imports the heavy libraries after the window is up: the records core (SQLAlchemy,
+    Alembic), matplotlib, then Keras, so neither the window nor the first chart or training
+    run waits for them. Progress names each stage as it completes."""
 
     def work(self) -> Any:
+        import kviz.bank.loader  # noqa: F401
+        import kviz.quiz.engine  # noqa: F401
+        import kviz.store.database  # noqa: F401
+        import kviz.store.records  # noqa: F401
+
+        self.post_progress("core", force=True)
+        if self.cancel.is_set():
+            return None
         import matplotlib
 
         matplotlib.use("QtAgg")
         import matplotlib.backends.backend_qtagg  # noqa: F401
         import matplotlib.figure  # noqa: F401
 
-        self.progress.emit("matplotlib")
+        self.post_progress("matplotlib", force=True)
         if self.cancel.is_set():
             return None
         import trainer.inspect  # noqa: F401
         import trainer.model  # noqa: F401
         import trainer.training  # noqa: F401
 
-        self.progress.emit("keras")
+        self.post_progress("keras", force=True)
         return None
 
 
@@ -161,36 +203,40 @@ class CallWorker(Worker):
 
 
 class WorkerPool(QObject):
-    """Owns the running workers and their threads, so closing can stop and join them all."""
+    """Runs workers on their threads, delivers their reports, and can stop and join them all."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._running: dict[Worker, QThread] = {}
+        self._running: dict[Worker, WorkerThread] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(DELIVERY_INTERVAL_MS)
+        self._timer.timeout.connect(self._deliver)
 
     def start(self, worker: Worker) -> Worker:
-        """Start `worker` on a new QThread; it is forgotten (and freed) once it is done."""
-        thread = QThread()
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        thread.finished.connect(self._forget)  # queued: this pool lives on the main thread
+        """Start `worker` on a new QThread; it is forgotten once its outcome is delivered."""
+        thread = WorkerThread(worker)
         self._running[worker] = thread
         thread.start()
+        self._timer.start()
         return worker
 
-    @Slot()
-    def _forget(self) -> None:
-        thread = self.sender()
-        for worker, running in list(self._running.items()):
-            if running is thread:
-                del self._running[worker]
-                running.wait()
+    def _deliver(self) -> None:
+        for worker, thread in list(self._running.items()):
+            if worker.deliver():
+                thread.wait()
+                self._running.pop(worker, None)
+        if not self._running:
+            self._timer.stop()
 
     def busy(self, kinds: tuple[type, ...] = (TrainWorker, SweepWorker)) -> bool:
         """Whether a worker of one of `kinds` is still running."""
         return any(isinstance(w, kinds) for w in self._running)
 
     def stop_all(self, timeout_ms: int = 30000) -> bool:
-        """Ask every worker to stop and wait for their threads; True when all have ended."""
+        """Ask every worker to stop and wait for their threads; True when all have ended.
+
+        Reports still queued are dropped: the app is closing.
+        """
         for worker in self._running:
             worker.cancel.set()
         ended = True
@@ -198,4 +244,6 @@ class WorkerPool(QObject):
             ended = thread.wait(timeout_ms) and ended
             if thread.isFinished():
                 self._running.pop(worker, None)
+        if not self._running:
+            self._timer.stop()
         return ended

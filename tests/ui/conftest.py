@@ -1,43 +1,32 @@
-"""Fixtures for the Qt tests: a fresh database with one learner, and the app state over it."""
+"""Fixtures for the Qt tests: app state over a fresh database with one learner chosen."""
 
 from __future__ import annotations
 
 import pytest
 
-pytestmark = pytest.mark.gui
+
+@pytest.fixture
+def db_path(tmp_path):
+    return str(tmp_path / "kviz.db")
 
 
 @pytest.fixture
-def db(tmp_path):
-    """A fresh learner database in the test's folder."""
-    from kviz.store.database import open_database
+def state(qapp, db_path, request):
+    """AppState over a fresh database, learner "Ana" chosen; workers stopped after the test.
 
-    database = open_database(str(tmp_path / "kviz.db"))
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def learner(db):
+    MNIST comes from the `mnist_dir` fixture when the test asks for it.
+    """
     from kviz.store.records import get_or_create_learner
-
-    return get_or_create_learner(db, "Ana")
-
-
-@pytest.fixture
-def state(qapp, db, learner, mnist_dir_or_none):
-    """AppState with the learner chosen; its workers are stopped after the test."""
     from kviz.ui.state import AppState
 
-    app_state = AppState(db, mnist_dir_or_none)
-    app_state.set_learner(learner)
+    mnist = request.getfixturevalue("mnist_dir") if "mnist_dir" in request.fixturenames else None
+    app_state = AppState(db_path, mnist)
+    assert app_state.open_database()
+    app_state.set_learner(get_or_create_learner(app_state.db, "Ana"))
     yield app_state
-    app_state.workers.stop_all()
+    app_state.close()
 
 
 @pytest.fixture
-def mnist_dir_or_none(request):
-    """The real MNIST folder when a test asks for it through `mnist_dir`, else None."""
-    if "mnist_dir" in request.fixturenames:
-        return request.getfixturevalue("mnist_dir")
-    return None
+def learner(state):
+    return state.learner

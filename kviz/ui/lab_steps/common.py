@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -59,7 +60,7 @@ class Step(QScrollArea):
         self.body.addWidget(heading)
         self.explanation = QLabel(explanation)
         self.explanation.setWordWrap(True)
-        self.explanation.setTextFormat(QLabel.TextFormat.RichText)
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
         self.body.addWidget(self.explanation)
         box = QGroupBox("The code")
         box_layout = QVBoxLayout(box)

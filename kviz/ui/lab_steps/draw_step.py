@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kviz.ui.charts import Chart
@@ -78,19 +79,21 @@ class DrawStep(Step):
         self._request += 1
         request = self._request
 
-        def run() -> tuple[np.ndarray, np.ndarray]:
+        def run() -> tuple[int, np.ndarray, np.ndarray]:
             from trainer.drawing import to_mnist
             from trainer.inspect import predict
 
             digit = to_mnist(ink)
-            return digit, predict(model, digit[None], norm)[0]
+            return request, digit, predict(model, digit[None], norm)[0]
 
         worker = CallWorker(run)
-        worker.finished.connect(lambda out: self._show(request, *out))
+        worker.finished.connect(self._show)
         worker.failed.connect(self.answer.setText)
         self.state.workers.start(worker)
 
-    def _show(self, request: int, digit: np.ndarray, probs: Any) -> None:
+    @Slot(object)
+    def _show(self, out: tuple[int, np.ndarray, Any]) -> None:
+        request, digit, probs = out
         if request != self._request:
             return  # a newer stroke or a clear came in meanwhile
         probs = np.asarray(probs, dtype=float)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -104,13 +104,13 @@ class PredictStep(Step):
         self._fill_confusion(result.confusion)
         model, data, norm = result.model, self.state.data, result.config.normalization
 
-        def inspect() -> tuple[np.ndarray, np.ndarray]:
+        def inspect() -> tuple[Any, np.ndarray, np.ndarray]:
             from trainer.inspect import conv_filters, predict
 
-            return predict(model, data.test_images, norm), conv_filters(model)
+            return result, predict(model, data.test_images, norm), conv_filters(model)
 
         worker = CallWorker(inspect)
-        worker.finished.connect(lambda out, r=result: self._on_inspected(r, out))
+        worker.finished.connect(self._on_inspected)
         worker.failed.connect(self.note.setText)
         self.state.workers.start(worker)
 
@@ -154,10 +154,12 @@ class PredictStep(Step):
                 item.setToolTip(f"truth {r}, predicted {c}: {n} digits")
                 self.confusion.setItem(r, c, item)
 
-    def _on_inspected(self, result: Any, out: tuple[np.ndarray, np.ndarray]) -> None:
+    @Slot(object)
+    def _on_inspected(self, out: tuple[Any, np.ndarray, np.ndarray]) -> None:
+        result, probs, filters = out
         if result is not self._shown:
             return
-        self._all_probs, self._filters = out
+        self._all_probs, self._filters = probs, filters
         self.note.setText(
             f"Run: {result.config.filters} filters, kernel {result.config.kernel}, "
             f"test accuracy {result.test_accuracy:.2%}. Select a cell to see those digits."
@@ -190,19 +192,19 @@ class PredictStep(Step):
         image = self.state.data.test_images[self.digit.value()]
         model, norm, filters = result.model, result.config.normalization, self._filters
 
-        def maps() -> np.ndarray:
+        def maps() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
             from trainer.inspect import feature_maps
 
-            return feature_maps(model, image, norm)
+            return result, image, filters, feature_maps(model, image, norm)
 
         worker = CallWorker(maps)
-        worker.finished.connect(lambda fm, r=result: self._draw_maps(r, image, filters, fm))
+        worker.finished.connect(self._draw_maps)
         worker.failed.connect(self.note.setText)
         self.state.workers.start(worker)
 
-    def _draw_maps(
-        self, result: Any, image: np.ndarray, filters: np.ndarray, fm: np.ndarray
-    ) -> None:
+    @Slot(object)
+    def _draw_maps(self, out: tuple[Any, np.ndarray, np.ndarray, np.ndarray]) -> None:
+        result, image, filters, fm = out
         if result is not self._shown:
             return
         n = filters.shape[-1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from kviz.ui.charts import Chart
@@ -147,6 +147,7 @@ class TrainStep(Step):
         ys.append(y)
         self._lines[key].set_data(xs, ys)
 
+    @Slot(object)
     def _on_progress(self, event: Any) -> None:
         """Cheap per event: append to the lines and ask for a throttled redraw."""
         self.updates += 1
@@ -180,6 +181,7 @@ class TrainStep(Step):
         self.cancel_button.setEnabled(False)
         self.chart.redraw_now()
 
+    @Slot(object)
     def _on_finished(self, result: Any) -> None:
         self._done()
         if result.cancelled:
@@ -196,6 +198,7 @@ class TrainStep(Step):
         )
         self.run_finished.emit(result)
 
+    @Slot(str)
     def _on_failed(self, message: str) -> None:
         self._done()
         self.status.setText(f"Training failed: {message}")
