@@ -1,0 +1,100 @@
+"""`kviz lab`: JSON output for scripts, and one-line errors for a bad MNIST folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from kviz.cli import main
+
+
+def test_reference_json(mnist_dir, capsys):
+    code = main(
+        [
+            "lab",
+            "reference",
+            "--mnist-dir",
+            str(mnist_dir),
+            "--epochs",
+            "1",
+            "--train-limit",
+            "2000",
+            "--json",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "(2000, 28, 28, 1)" in out and "(10000, 28, 28, 1)" in out
+    assert "Epoch 1/1" in out
+    report = json.loads(out.strip().splitlines()[-1])
+    for key in (
+        "test_accuracy",
+        "first5",
+        "truth5",
+        "fit_seconds",
+        "params",
+        "n_train",
+        "n_test",
+        "source",
+    ):
+        assert key in report
+    assert report["truth5"] == [7, 2, 1, 0, 4]
+    assert report["n_train"] == 2000 and report["params"] == 13610
+    assert str(mnist_dir) in report["source"]
+
+
+def test_top_level_mnist_dir_is_kept(mnist_dir, capsys):
+    code = main(
+        [
+            "--mnist-dir",
+            str(mnist_dir),
+            "lab",
+            "sweep",
+            "--param",
+            "kernel",
+            "--values",
+            "3,5",
+            "--epochs",
+            "1",
+            "--train-limit",
+            "500",
+            "--json",
+        ]
+    )
+    rows = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0
+    assert [(row["value"], row["params"]) for row in rows] == [(3, 13610), (5, 11738)]
+
+
+@pytest.mark.parametrize("damage", ["missing", "corrupt"])
+def test_bad_folder_is_one_line_without_traceback(mnist_dir, tmp_path, damage):
+    for path in mnist_dir.glob("*-ubyte.gz"):
+        shutil.copy(path, tmp_path / path.name)
+    labels = tmp_path / "train-labels-idx1-ubyte.gz"
+    if damage == "missing":
+        labels.unlink()
+    else:
+        labels.write_bytes(b"not gzip at all")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kviz", "lab", "reference", "--mnist-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("kviz: error: ")
+    assert "train-labels-idx1-ubyte.gz" in lines[0] and damage in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_bad_setting_is_one_line(capsys):
+    assert main(["lab", "sweep", "--param", "dropout", "--values", "0,1.5"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("kviz: error: dropout: ")

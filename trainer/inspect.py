@@ -1,0 +1,60 @@
+"""Looking inside a trained model: its filters, its feature maps, its answers.
+
+The GUI shows these to make "a filter is a feature detector" concrete.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from trainer.config import Normalization
+from trainer.data import prepare
+
+_PREDICT_BATCH = 1000
+
+
+def predict(model: Any, images_uint8: np.ndarray, normalization: Normalization) -> np.ndarray:
+    """Class probabilities (N, 10) for uint8 images (N, 28, 28) or one image (28, 28)."""
+    images = np.asarray(images_uint8)
+    if images.ndim == 2:
+        images = images[np.newaxis]
+    return predict_prepared(model, prepare(images, normalization))
+
+
+def predict_prepared(model: Any, x: np.ndarray) -> np.ndarray:
+    """Class probabilities for already scaled float32 (N, 28, 28, 1) input.
+
+    Calls the model directly in large batches: `model.predict` sets up a whole data
+    pipeline, which costs more than the prediction itself for this small model.
+    """
+    parts = [
+        np.asarray(model(x[i : i + _PREDICT_BATCH], training=False))
+        for i in range(0, len(x), _PREDICT_BATCH)
+    ]
+    return np.concatenate(parts) if parts else np.zeros((0, 10), dtype=np.float32)
+
+
+def conv_filters(model: Any) -> np.ndarray:
+    """The learned convolution kernels as (k, k, filters), one grey image per filter."""
+    kernel = np.asarray(_conv_layer(model).get_weights()[0])  # (k, k, 1, filters)
+    return kernel[:, :, 0, :]
+
+
+def feature_maps(model: Any, image_uint8: np.ndarray, normalization: Normalization) -> np.ndarray:
+    """What each filter responds to in one (28, 28) image: the conv output (h, w, filters)."""
+    import keras
+
+    conv = _conv_layer(model)
+    probe = keras.Model(model.inputs[0], conv.output)
+    x = prepare(np.asarray(image_uint8)[np.newaxis], normalization)
+    return np.asarray(probe(x, training=False))[0]
+
+
+def _conv_layer(model: Any) -> Any:
+    """The model's (first) Conv2D layer."""
+    for layer in model.layers:
+        if type(layer).__name__ == "Conv2D":
+            return layer
+    raise ValueError("the model has no Conv2D layer")
