@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Literal
 
 import keras
@@ -19,6 +20,8 @@ from trainer.training import EpochMetrics, Listener, ProgressEvent
 class LabCallback(keras.callbacks.Callback):
     """Turns Keras' batch and epoch hooks into ProgressEvents and honours the cancel event.
 
+    `validate` scores the test set at each epoch's end (skipped once cancelled).
+
     Keras resets `stop_training` when fit starts, so cancel is checked on every batch hook
     and passed on by setting `model.stop_training` there.
     """
@@ -27,6 +30,7 @@ class LabCallback(keras.callbacks.Callback):
         self,
         config: LabConfig,
         n_train: int,
+        validate: Callable[[], tuple[float, float]],
         listener: Listener | None,
         cancel: threading.Event | None,
     ) -> None:
@@ -35,6 +39,7 @@ class LabCallback(keras.callbacks.Callback):
         self.batch_size = config.batch_size
         self.batches = math.ceil(n_train / config.batch_size)
         self.n_train = n_train
+        self.validate = validate
         self.listener = listener
         self.cancel = cancel
         self.cancelled = False
@@ -58,14 +63,12 @@ class LabCallback(keras.callbacks.Callback):
         self._check_cancel()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.cancelled or not logs or "val_loss" not in logs:
+        if self.cancelled or not logs:
             return
+        val_loss, val_accuracy = self.validate()
+        logs.update(val_loss=val_loss, val_accuracy=val_accuracy)
         metrics = EpochMetrics(
-            epoch + 1,
-            float(logs["loss"]),
-            float(logs["accuracy"]),
-            float(logs["val_loss"]),
-            float(logs["val_accuracy"]),
+            epoch + 1, float(logs["loss"]), float(logs["accuracy"]), val_loss, val_accuracy
         )
         self.history.append(metrics)
         if self.listener is not None:

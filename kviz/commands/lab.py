@@ -22,7 +22,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
     reference = labs.add_parser("reference", help="the seed program: train, test, predict")
     _add_common(reference)
-    reference.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    reference.add_argument("--seed", type=int, help="random seed (default: the lab's, 1)")
     reference.set_defaults(func=run_reference)
 
     sweep = labs.add_parser("sweep", help="the same lab over several values of one setting")
@@ -34,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 4,8,16")
     _add_common(sweep)
-    sweep.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    sweep.add_argument("--seed", type=int, help="random seed (default: the lab's, 1)")
     sweep.set_defaults(func=run_sweep)
 
 
@@ -52,10 +52,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def run_reference(args: argparse.Namespace) -> int:
     """The seed program, step by step, then the figures a learner compares."""
-    from trainer import LabConfig, TrainerError, train
+    from trainer import TrainerError, train
 
     try:
-        config = LabConfig(epochs=args.epochs, seed=args.seed, train_limit=args.train_limit)
+        config = _config(args)
         config.validate()
         data = _load(args)
         n_train = min(len(data.train_images), args.train_limit or len(data.train_images))
@@ -78,12 +78,12 @@ def run_reference(args: argparse.Namespace) -> int:
 
 def run_sweep(args: argparse.Namespace) -> int:
     """Train once per value and print the comparison table."""
-    from trainer import LabConfig, TrainerError, comparison_table, sweep
+    from trainer import TrainerError, comparison_table, sweep
     from trainer.sweep import sweep_configs
 
     try:
         values = _parse_values(args.param, args.values)
-        config = LabConfig(epochs=args.epochs, seed=args.seed, train_limit=args.train_limit)
+        config = _config(args)
         sweep_configs(config, args.param, values)
         data = _load(args)
         print(f"data: {data.source}")
@@ -107,6 +107,14 @@ def run_sweep(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([vars(row) for row in rows]))
     return 0
+
+
+def _config(args: argparse.Namespace) -> Any:
+    """The LabConfig the options ask for; settings not given keep the lab's defaults."""
+    from trainer import LabConfig
+
+    given = {"epochs": args.epochs, "seed": args.seed, "train_limit": args.train_limit}
+    return LabConfig(**{key: value for key, value in given.items() if value is not None})
 
 
 def _load(args: argparse.Namespace) -> Any:

@@ -98,3 +98,16 @@ def test_bad_setting_is_one_line(capsys):
     assert main(["lab", "sweep", "--param", "dropout", "--values", "0,1.5"]) != 0
     err = capsys.readouterr().err.strip()
     assert err.startswith("kviz: error: dropout: ")
+
+
+def test_offline_reference_runs_on_the_sample_and_says_so(monkeypatch, capsys):
+    """No folder, an empty cache (the isolated user dirs) and no reachable mirror."""
+    monkeypatch.delenv("KVIZ_MNIST_DIR", raising=False)
+    monkeypatch.setattr("trainer.mirrors.MIRRORS", ())
+    assert main(["lab", "reference", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "offline sample (5,000 digits)" in out.splitlines()[0]
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["source"] == "offline sample (5,000 digits)"
+    assert report["n_train"] == 4000 and report["n_test"] == 1000
+    assert report["test_accuracy"] >= 0.85
