@@ -88,9 +88,11 @@ def run_sweep(args: argparse.Namespace) -> int:
         data = _load(args)
         print(f"data: {data.source}")
         printer = _progress_printer(sys.stdout)
+        announced: set[int] = set()
 
         def listener(index: int, event: Any) -> None:
-            if event.kind == "epoch" and event.epoch == 1:
+            if index not in announced:
+                announced.add(index)
                 print(f"{args.param} = {values[index]}:")
             printer(event)
 
