@@ -100,19 +100,33 @@ def main(argv: list[str] | None = None) -> int:
     train = lab.train_step
     outcome: dict[str, object] = {}
 
-    def pick_learner() -> None:
+    def name_learner() -> None:
+        # First start on a fresh database: the learner dialog opens once it is ready.
         dialog = getattr(window, "learner_dialog", None)
         if dialog is not None:
             dialog.name.setText("bench")
             dialog.accept()
+
+    def open_lab() -> None:
+        # As a person would: open the lab (MNIST loads), set it up, then press Start once
+        # the warm-up has imported Keras.
+        if "lab_open" in marks:
+            return
+        marks["lab_open"] = time.monotonic()
         window.go(3)
         lab.tabs.setCurrentWidget(lab.build_step)
         lab.build_step.epochs.setValue(args.epochs)
         lab.build_step.train_limit.setValue(args.train_limit)
         lab.tabs.setCurrentWidget(train)
-        train.start()
-        beat.start()
+        press_start()
+
+    def press_start() -> None:
+        if "keras" not in window.state.warmed or window.state.data is None:
+            QTimer.singleShot(100, press_start)
+            return
         marks["train_start"] = time.monotonic()
+        beat.start()
+        train.start()
 
     def finished(result: object) -> None:
         beat.stop()
@@ -126,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
 
     train.run_finished.connect(finished)
     window.state.data_failed.connect(failed)
-    QTimer.singleShot(0, lambda: QTimer.singleShot(0, pick_learner))
+    window.state.db_ready.connect(lambda: QTimer.singleShot(0, name_learner))
+    window.state.learner_changed.connect(lambda: QTimer.singleShot(0, open_lab))
     QTimer.singleShot(int(args.timeout * 1000), lambda: failed("timed out"))
     app.exec()
     window.state.workers.stop_all()
@@ -140,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     shown = marks["shown"] - T0
     stall = beat.max_stall_ms()
     print(f"window_shown_s: {shown:.2f}  (target <= 1.5)")
-    print(f"max_stall_ms: {stall:.1f}  (target <= 50)")
+    print(f"max_stall_ms: {stall:.1f}  (target <= 50; from pressing Start to the run's end)")
     print(
         f"heartbeat: {len(beat.gaps)} ticks, median gap {beat.percentile(0.5):.1f} ms, "
         f"p99 {beat.percentile(0.99):.1f} ms"

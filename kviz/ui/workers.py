@@ -72,22 +72,21 @@ class Worker(QObject):
             self._last_post = now
             self._inbox.put(("progress", event))
 
-    def deliver(self) -> bool:
-        """Main thread: emit the queued reports; True once the outcome has been emitted."""
-        done = False
+    def deliver(self) -> tuple[str, Any] | None:
+        """Main thread: emit the queued progress; the outcome, once there is one, is returned
+        (not emitted) so the pool can forget the worker before its listeners run."""
         while True:
             try:
                 kind, payload = self._inbox.get_nowait()
             except queue.Empty:
-                return done
-            if kind == "progress":
-                self.progress.emit(payload)
-            elif kind == "finished":
-                done = True
-                self.finished.emit(payload)
-            else:
-                done = True
-                self.failed.emit(payload)
+                return None
+            if kind != "progress":
+                return kind, payload
+            self.progress.emit(payload)
+
+    def emit_outcome(self, outcome: tuple[str, Any]) -> None:
+        kind, payload = outcome
+        (self.finished if kind == "finished" else self.failed).emit(payload)
 
 
 class WorkerThread(QThread):
@@ -166,6 +165,8 @@ class WarmupWorker(Worker):
     run waits for them. Progress names each stage as it completes."""
 
     def work(self) -> Any:
+        import numpy as np
+
         import kviz.bank.loader  # noqa: F401
         import kviz.quiz.engine  # noqa: F401
         import kviz.store.database  # noqa: F401
@@ -183,10 +184,19 @@ class WarmupWorker(Worker):
         self.post_progress("matplotlib", force=True)
         if self.cancel.is_set():
             return None
+        import keras  # noqa: F401  (TensorFlow with it: seconds of import)
+
+        import trainer.callback  # noqa: F401
         import trainer.inspect  # noqa: F401
         import trainer.model  # noqa: F401
         import trainer.training  # noqa: F401
+        from trainer.config import LabConfig
+        from trainer.model import build_model
 
+        # One forward pass initialises TensorFlow's runtime, which otherwise holds the GIL
+        # for a few hundred milliseconds at the start of the first training run.
+        model = build_model(LabConfig())
+        model(np.zeros((1, 28, 28, 1), dtype="float32"))
         self.post_progress("keras", force=True)
         return None
 
@@ -222,9 +232,11 @@ class WorkerPool(QObject):
 
     def _deliver(self) -> None:
         for worker, thread in list(self._running.items()):
-            if worker.deliver():
+            outcome = worker.deliver()
+            if outcome is not None:
                 thread.wait()
                 self._running.pop(worker, None)
+                worker.emit_outcome(outcome)
         if not self._running:
             self._timer.stop()
 

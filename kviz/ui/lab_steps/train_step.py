@@ -21,6 +21,10 @@ EXPLANATION = (
 )
 
 
+# Cross-entropy over 10 classes starts near ln(10) = 2.3; the loss axis starts a bit above.
+INITIAL_LOSS_TOP = 2.6
+
+
 def train_code(config: Any) -> str:
     """The Keras fit call for `config`."""
     return (
@@ -63,8 +67,10 @@ class TrainStep(Step):
         self.body.addLayout(row)
         self.status = QLabel("Press Start to train the model from step 2.")
         self.status.setWordWrap(True)
+        # Two lines, always: a label that grows would resize the chart, forcing full redraws.
+        self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
         self.body.addWidget(self.status)
-        self.chart = Chart(min_height=320)
+        self.chart = Chart(min_height=320, constrained=False)
         self.body.addWidget(self.chart, 1)
         self.updates = 0  # progress events handled (tests and the bench read it)
         self._lines: dict[str, Any] = {}
@@ -73,7 +79,10 @@ class TrainStep(Step):
         state.data_failed.connect(self._data_failed)
 
     def activated(self) -> None:
-        self.code.set_code(train_code(self.config_source()))
+        config = self.config_source()
+        self.code.set_code(train_code(config))
+        if not self._lines:
+            self._setup_plot(config)
 
     def start(self) -> None:
         """Train the current configuration (loading MNIST first if needed)."""
@@ -100,7 +109,7 @@ class TrainStep(Step):
     def _start_worker(self) -> None:
         config = self.config_source()
         self.code.set_code(train_code(config))
-        self._setup_plot(config)
+        self._reset_plot(config)
         self.progress.setValue(0)
         self.status.setText("Starting… (the first run also loads Keras)")
         self.worker = TrainWorker(config, self.state.data)
@@ -118,8 +127,10 @@ class TrainStep(Step):
             self.status.setText("Cancelling…")
 
     def _setup_plot(self, config: Any) -> None:
+        """Empty loss and accuracy axes for `config`; the curves are blitted as they grow."""
         fig = self.chart.figure
         fig.clear()
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.2)
         loss_ax, acc_ax = fig.subplots(1, 2)
         c = self.chart.colors
         self._lines.clear()
@@ -128,18 +139,36 @@ class TrainStep(Step):
             for split, style in (("train", "-"), ("val", "o-")):
                 key = f"{split}_{metric}"
                 label = "training" if split == "train" else "validation"
-                (line,) = ax.plot([], [], style, label=label, color=None)
+                (line,) = ax.plot([], [], style, label=label)
                 self._lines[key] = line
                 self._series[key] = ([], [])
             ax.set_xlim(0, config.epochs)
             ax.set_xlabel("epoch")
             ax.set_title(metric)
             ax.grid(True, color=c["grid"], alpha=0.4)
-            ax.legend(loc="best")
+            ax.legend(loc="center right")
             self.chart.style_axes(ax)
-        loss_ax.set_ylim(0, 1.0)
-        acc_ax.set_ylim(0.5, 1.0)
+        loss_ax.set_ylim(0, INITIAL_LOSS_TOP)
+        acc_ax.set_ylim(0, 1.0)
+        self.chart.animate(list(self._lines.values()))
         self.chart.redraw_now()
+
+    def _reset_plot(self, config: Any) -> None:
+        """Empty the curves for a new run; a full draw only when the axes must change."""
+        if not self._lines:
+            self._setup_plot(config)
+            return
+        for key, line in self._lines.items():
+            self._series[key] = ([], [])
+            line.set_data([], [])
+        loss_ax, acc_ax = self._lines["train_loss"].axes, self._lines["train_accuracy"].axes
+        if loss_ax.get_xlim() != (0, config.epochs) or loss_ax.get_ylim() != (0, INITIAL_LOSS_TOP):
+            for ax in (loss_ax, acc_ax):
+                ax.set_xlim(0, config.epochs)
+            loss_ax.set_ylim(0, INITIAL_LOSS_TOP)
+            self.chart.redraw_now()
+        else:
+            self.chart.redraw()
 
     def _add(self, key: str, x: float, y: float) -> None:
         xs, ys = self._series[key]
@@ -160,9 +189,10 @@ class TrainStep(Step):
             self._add("val_loss", x, event.val_loss)
             self._add("val_accuracy", x, event.val_accuracy)
         loss_ax = self._lines["train_loss"].axes
-        top = max(self._series["train_loss"][1] + self._series["val_loss"][1])
-        if top > loss_ax.get_ylim()[1]:
-            loss_ax.set_ylim(0, top * 1.1)
+        full = False
+        if event.loss > loss_ax.get_ylim()[1]:  # rare (raw 0-255 inputs): rescale, full draw
+            loss_ax.set_ylim(0, event.loss * 1.2)
+            full = True
         done = (event.epoch - 1) * event.batches + event.batch
         total = event.epochs * event.batches
         self.progress.setMaximum(total)
@@ -173,13 +203,13 @@ class TrainStep(Step):
             f"{event.images_per_s:,.0f} images/s — elapsed {_clock(event.elapsed_s)}, "
             f"ETA {_clock(event.eta_s)}"
         )
-        self.chart.redraw()
+        self.chart.redraw(full=full)
 
     def _done(self) -> None:
         self.worker = None
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
-        self.chart.redraw_now()
+        self.chart.redraw()
 
     @Slot(object)
     def _on_finished(self, result: Any) -> None:
