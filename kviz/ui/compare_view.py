@@ -86,9 +86,9 @@ class CompareView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._plot)
-        layout.addWidget(self.table, 1)
-        self.chart = Chart(min_height=220)
-        layout.addWidget(self.chart, 1)
+        layout.addWidget(self.table, 2)
+        self.chart = Chart(min_height=240)
+        layout.addWidget(self.chart, 3)
 
         box = QGroupBox("Sweep one setting (uses the settings of Labs > Build as the base)")
         row = QHBoxLayout(box)
@@ -191,8 +191,11 @@ class CompareView(QWidget):
             loss_ax.plot(epochs, [h["loss"] for h in run.history], "--", color=line.get_color())
         loss_ax.set_title("loss (solid: validation, dashed: training)")
         acc_ax.set_title("accuracy")
+        from matplotlib.ticker import MaxNLocator
+
         for ax in (loss_ax, acc_ax):
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.grid(True, color=c["grid"], alpha=0.4)
         if rows:
             acc_ax.legend(loc="lower right", fontsize=8)

@@ -164,7 +164,8 @@ class HomeView(QWidget):
                 trend = ""
                 if t.trend is not None:
                     trend = " ↑" if t.trend > 0 else " ↓" if t.trend < 0 else " →"
-                bar.setFormat(f"%p%{trend}  ({t.recent} recent answers)")
+                plural = "s" if t.recent != 1 else ""
+                bar.setFormat(f"%p%{trend}  ({t.recent} recent answer{plural})")
             due = QLabel(f"{t.due} due" if t is not None and t.due else "")
             self.mastery_grid.addWidget(name, row, 0)
             self.mastery_grid.addWidget(bar, row, 1)
@@ -199,7 +200,11 @@ class HomeView(QWidget):
             ax.bar(days, attempts, color=c["grid"], label="answers")
             ax.bar(days, right, color=c["accent"], label="right")
             ax.legend(loc="upper left")
-            fig.autofmt_xdate()
+            from matplotlib.dates import DateFormatter
+            from matplotlib.ticker import MaxNLocator
+
+            ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         else:
             ax.text(
                 0.5,

@@ -103,6 +103,7 @@ class QuestionPage(QWidget):
         self.how.setText(TYPE_HINTS.get(item.type, ""))
         if self.answer is not None:
             self.answer_holder.removeWidget(self.answer)
+            self.answer.hide()  # deleteLater waits for the event loop; never show both
             self.answer.deleteLater()
         self.answer = widget
         self.answer_holder.addWidget(widget)

@@ -90,6 +90,7 @@ class QuizView(QWidget):
             for d, n in ((1, "recall"), (2, "understanding"), (3, "reasoning"))
         ]
         self.length = QSpinBox(minimum=1, maximum=50, value=10)
+        self.length.setMaximumWidth(90)
         if self.mode == "quiz":
             box = QGroupBox("Topics")
             box_layout = QVBoxLayout(box)

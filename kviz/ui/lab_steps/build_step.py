@@ -54,8 +54,8 @@ def model_code(config: Any) -> str:
         f"    Flatten(),{dropout}\n"
         "    Dense(10, activation='softmax'),\n"
         "])\n"
-        f"model.compile('{config.optimizer}', loss='categorical_crossentropy', "
-        "metrics=['accuracy'])"
+        f"model.compile('{config.optimizer}',\n"
+        "              loss='categorical_crossentropy', metrics=['accuracy'])"
     )
 
 

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QScrollArea,
@@ -35,7 +36,9 @@ class CodeBox(QPlainTextEdit):
         self.setPlainText(code)
         lines = max(2, min(code.count("\n") + 1, 12))
         height = self.fontMetrics().lineSpacing() * lines
-        self.setFixedHeight(height + 2 * self.frameWidth() + 12)
+        # Room for a horizontal scroll bar, which a narrow window needs for long lines.
+        bar = self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(height + 2 * self.frameWidth() + 12 + bar)
 
 
 class Step(QScrollArea):
@@ -58,15 +61,20 @@ class Step(QScrollArea):
         font.setBold(True)
         heading.setFont(font)
         self.body.addWidget(heading)
+        # Why and how side by side, so the step's own content starts high on the page.
+        header = QHBoxLayout()
         self.explanation = QLabel(explanation)
         self.explanation.setWordWrap(True)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
-        self.body.addWidget(self.explanation)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.explanation.setMinimumWidth(260)
+        header.addWidget(self.explanation, 2)
         box = QGroupBox("The code")
         box_layout = QVBoxLayout(box)
         self.code = CodeBox(code)
         box_layout.addWidget(self.code)
-        self.body.addWidget(box)
+        header.addWidget(box, 3)
+        self.body.addLayout(header)
         self.setWidget(inner)
 
     def activated(self) -> None:

@@ -44,8 +44,10 @@ class DataStep(Step):
         self.source = QLabel("Not loaded yet.")
         self.source.setWordWrap(True)
         self.body.addWidget(self.source)
-        self.chart = Chart(min_height=300)
-        self.body.addWidget(self.chart, 1)
+        self.chart = Chart(min_height=250)
+        self.chart.setFixedHeight(250)  # two rows of digits, no empty bands between them
+        self.body.addWidget(self.chart)
+        self.body.addStretch()
         state.data_progress.connect(self._on_progress)
         state.data_loaded.connect(self._on_loaded)
         state.data_failed.connect(self._on_failed)

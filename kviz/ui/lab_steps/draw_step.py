@@ -22,8 +22,8 @@ EXPLANATION = (
 )
 
 CODE = """from trainer.drawing import to_mnist
-digit = to_mnist(ink)          # crop, scale to 20x20, centre by mass, 28x28 uint8
-probs = model.predict(normalize(digit)[None, ..., None])[0]
+digit = to_mnist(ink)     # 20x20 box, centred by mass, 28x28
+probs = predict(model, digit[None], normalization)[0]
 print(probs.argmax(), probs.max())"""
 
 
@@ -54,7 +54,9 @@ class DrawStep(Step):
         self.answer.setWordWrap(True)
         right.addWidget(self.answer)
         self.chart = Chart(min_height=280)
-        right.addWidget(self.chart, 1)
+        self.chart.setFixedHeight(300)
+        right.addWidget(self.chart)
+        right.addStretch()
         row.addLayout(right, 1)
         self.body.addLayout(row)
         self._request = 0

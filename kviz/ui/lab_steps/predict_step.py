@@ -48,7 +48,8 @@ class PredictStep(Step):
         self.state = state
         self.note = QLabel("Train a model in step 3 first.")
         self.body.addWidget(self.note)
-        self.first_five = Chart(min_height=260)
+        self.first_five = Chart(min_height=300)
+        self.first_five.setFixedHeight(300)
         self.body.addWidget(self.first_five)
 
         row = QHBoxLayout()
@@ -82,7 +83,8 @@ class PredictStep(Step):
         pick.addWidget(self.digit)
         pick.addStretch()
         maps_layout.addLayout(pick)
-        self.maps = Chart(min_height=300)
+        self.maps = Chart(min_height=240)
+        self.maps.setFixedHeight(240)
         maps_layout.addWidget(self.maps)
         self.body.addWidget(maps_box)
         self._shown: Any = None
@@ -173,16 +175,15 @@ class PredictStep(Step):
             return
         data = self.state.data
         guesses = self._all_probs.argmax(axis=1)
-        idx = np.flatnonzero((data.test_labels == truth) & (guesses == predicted))[:24]
-        word = "right" if truth == predicted else "misread as"
+        found = np.flatnonzero((data.test_labels == truth) & (guesses == predicted))
+        idx = found[:24]
+        what = f"{truth} read as {predicted}" if truth != predicted else f"{truth} recognised"
         show_digits(
             self.mistakes,
             data.test_images[idx],
             [f"#{i}" for i in idx],
             cols=6,
-            title=f"{truth} {word} {predicted}: {len(idx)} shown"
-            if truth != predicted
-            else f"{truth} recognised: {len(idx)} shown",
+            title=f"{what}: {len(found)} digits ({len(idx)} shown)",
         )
 
     def _feature_maps(self) -> None:

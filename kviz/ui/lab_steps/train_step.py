@@ -16,8 +16,10 @@ EXPLANATION = (
     "Training shows the model the training images in batches. After each batch the optimizer "
     "nudges every weight to lower the <i>loss</i> (categorical cross-entropy: -log of the "
     "probability given to the right digit). After each epoch (one pass over the training "
-    "images) the model is scored on the validation images it never trains on. A training "
-    "accuracy far above the validation accuracy means the model is memorising (overfitting)."
+    "images) the model is scored on the validation images it never trains on. The training "
+    "curve is Keras' running average over the epoch so far, so it jumps when an epoch "
+    "begins. A training accuracy far above the validation accuracy means the model is "
+    "memorising (overfitting)."
 )
 
 
@@ -70,8 +72,10 @@ class TrainStep(Step):
         # Two lines, always: a label that grows would resize the chart, forcing full redraws.
         self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
         self.body.addWidget(self.status)
-        self.chart = Chart(min_height=320, constrained=False)
-        self.body.addWidget(self.chart, 1)
+        self.chart = Chart(min_height=360, constrained=False)
+        self.chart.setFixedHeight(360)
+        self.body.addWidget(self.chart)
+        self.body.addStretch()
         self.updates = 0  # progress events handled (tests and the bench read it)
         self._lines: dict[str, Any] = {}
         self._series: dict[str, tuple[list[float], list[float]]] = {}
