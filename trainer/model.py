@@ -55,10 +55,8 @@ def count_params(config: LabConfig) -> int:
     return sum(layer.params for layer in layer_summary(config))
 
 
-def build_model(
-    config: LabConfig, *, steps_per_execution: int = 1, jit_compile: bool = False
-) -> keras.Model:
-    """The compiled model; the keyword options are the training fast path's compile settings."""
+def build_model(config: LabConfig, *, steps_per_execution: int = 1) -> keras.Model:
+    """The compiled model; `steps_per_execution` is the training fast path's compile setting."""
     config.validate()
     import keras
 
@@ -84,6 +82,5 @@ def build_model(
         loss="categorical_crossentropy",
         metrics=["accuracy"],
         steps_per_execution=steps_per_execution,
-        jit_compile=jit_compile,
     )
     return model

@@ -2,9 +2,9 @@
 
 The seed's model is tiny, so a plain `fit` on numpy arrays spends its time on overhead.
 This path feeds pre-scaled float32 tensors through a small tf.data pipeline, runs several
-steps per compiled call (`steps_per_execution`, under XLA for long runs), scores the test
-set by calling the model directly in large batches, and still reports progress many times
-a second. Results are plain dataclasses; the Keras model rides along unserialised.
+steps per compiled call (`steps_per_execution`), scores the test set by calling the model
+directly in large batches, and still reports progress many times a second. Results are
+plain dataclasses; the Keras model rides along unserialised.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ from trainer.model import N_CLASSES, build_model, count_params
 # Training steps per compiled call: fewer Python round trips, while a call still ends (and
 # fires a progress event) many times a second even on a slow, busy 2-core machine.
 STEPS_PER_EXECUTION = 8
-# XLA compiles the training step once (seconds on a small machine), then runs each step
-# with clearly less CPU; that pays off only for runs with many steps, like the reference.
-XLA_MIN_STEPS = 3000
 N_SHOWN = 5
 _EPSILON = 1e-7  # Keras' clip for the cross-entropy of a probability
 
@@ -153,10 +150,9 @@ def train(
         config.batch_size,
         config.seed,
     )
-    steps = config.epochs * math.ceil(n_train / config.batch_size)
-    model = build_model(
-        config, steps_per_execution=STEPS_PER_EXECUTION, jit_compile=steps >= XLA_MIN_STEPS
-    )
+    # No jit_compile: measured here, XLA made each step slower and added seconds of
+    # teardown after multi-epoch fits.
+    model = build_model(config, steps_per_execution=STEPS_PER_EXECUTION)
     validation = _Validation(model, x_test, truth)
     callback = LabCallback(config, n_train, validation, listener, cancel)
     started = time.perf_counter()
