@@ -26,8 +26,11 @@ def mnist_dir() -> Path:
 def isolated_user_dirs(tmp_path_factory, monkeypatch):
     """Keep every test away from the real user's data, cache and config folders."""
     home = tmp_path_factory.mktemp("home")
-    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache"),
-                     ("XDG_CONFIG_HOME", "config")):
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+    ):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("KVIZ_DB", raising=False)
     yield home
