@@ -24,7 +24,7 @@ def mnist_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def isolated_user_dirs(tmp_path_factory, monkeypatch):
-    """Keep every test away from the real user's data, cache and config folders."""
+    """Keep every test away from the real user's folders and the caller's MNIST setting."""
     home = tmp_path_factory.mktemp("home")
     for var, sub in (
         ("XDG_DATA_HOME", "data"),
@@ -33,4 +33,7 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     ):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("KVIZ_DB", raising=False)
+    # The real folder reaches tests through the `mnist_dir` fixture only, so a test of the
+    # cache, the mirrors or the offline sample never silently loads it from the environment.
+    monkeypatch.delenv("KVIZ_MNIST_DIR", raising=False)
     yield home
