@@ -229,7 +229,9 @@ def finish_quiz(db: Database, quiz_id: int) -> QuizSummary:
         if row.finished_at is None:
             row.finished_at = utcnow()
         s.flush()
-        return _summaries(s, [row])[0]
+        summary = _summaries(s, [row])[0]
+    db.checkpoint()
+    return summary
 
 
 def recent_quizzes(db: Database, learner_id: int, limit: int = 10) -> list[QuizSummary]:

@@ -171,3 +171,30 @@ def test_one_app_instance_per_database(tmp_path):
     open_database(str(path)).close()  # the terminal commands may still read and write
     app.close()
     open_database(str(path), exclusive=True).close()
+
+
+def test_answers_never_wait_on_a_checkpoint_and_quiz_ends_fold_the_wal(tmp_path, bank):
+    """Answers stay in the WAL (no fsync-heavy checkpoint inside one); finishing folds them in."""
+    from kviz.quiz.engine import build_quiz
+    from kviz.quiz.grading import Feedback
+    from kviz.store.records import finish_quiz, get_or_create_learner, record_attempt, start_quiz
+
+    path = tmp_path / "k.db"
+    db = open_database(str(path))
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10_000
+    learner = get_or_create_learner(db, "ana")
+    quiz = start_quiz(db, learner.id, "quiz", [])
+    db.checkpoint()
+    item = build_quiz(bank, count=1, seed=1)[0]
+
+    def in_main_file() -> int:  # what the .db file holds, ignoring the WAL
+        with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as con:
+            return con.execute("SELECT count(*) FROM attempts").fetchone()[0]
+
+    for _ in range(300):  # well past SQLite's default autocheckpoint of 1,000 pages
+        record_attempt(db, quiz, item, "a", Feedback(True, "a", ""), 1.0)
+    assert in_main_file() == 0
+    finish_quiz(db, quiz)
+    assert in_main_file() == 300
+    db.close()
