@@ -25,7 +25,6 @@ class AppState(QObject):
     data_loaded = Signal()
     data_failed = Signal(str)
     warm = Signal(str)  # "core", "matplotlib", then "keras": what the warm-up has imported
-    run_changed = Signal()  # a newly trained model is available
     db_ready = Signal()
     db_failed = Signal(str)  # the database is corrupt or from a newer Kviz
 
@@ -118,4 +117,3 @@ class AppState(QObject):
 
     def set_result(self, result: Any) -> None:
         self.result = result
-        self.run_changed.emit()
