@@ -43,7 +43,7 @@ class HomeView(QWidget):
         super().__init__(parent)
         self.state = state
         layout = QVBoxLayout(self)
-        self.greeting = QLabel()
+        self.greeting = QLabel("<h2>Welcome to Kviz</h2>Opening your records…")
         self.greeting.setWordWrap(True)
         layout.addWidget(self.greeting)
 
@@ -59,6 +59,7 @@ class HomeView(QWidget):
         due_layout.addWidget(self.due)
         self.review_button = QPushButton("Start &review")
         self.review_button.clicked.connect(lambda: self.go.emit(2))
+        self.review_button.setEnabled(False)
         quiz_button = QPushButton("Take a &quiz")
         quiz_button.clicked.connect(lambda: self.go.emit(1))
         lab_button = QPushButton("Open the &labs")
