@@ -77,9 +77,10 @@ def test_cancel_stops_training_within_two_seconds(qtbot, window, state, learner)
     with qtbot.waitSignal(train.worker.finished, timeout=10_000) as done:
         asked = time.monotonic()
         qtbot.mouseClick(train.cancel_button, Qt.MouseButton.LeftButton)
-    # Training stops at once: no batch is reported 2 s after the click. (The worker then
-    # still returns the partial result, which the trainer evaluates on the test set.)
+    # Training stops at once: no batch is reported 2 s after the click. The cancelled result
+    # comes back promptly too (about 1 s here; up to a few s when the 2 cores are busy).
     assert all(t - asked < 2.0 for t in events)
+    assert time.monotonic() - asked < 5.0
     assert done.args[0].cancelled
     assert "Cancelled" in train.status.text()
     assert list_lab_runs(state.db, learner.id) == []
