@@ -27,6 +27,7 @@ from trainer.model import N_CLASSES, build_model, count_params
 # fires a progress event) many times a second even on a slow, busy 2-core machine.
 STEPS_PER_EXECUTION = 8
 N_SHOWN = 5
+_COPY_ROWS = 2048  # rows per slice when the training set becomes a tensor
 _EPSILON = 1e-7  # Keras' clip for the cross-entropy of a probability
 
 
@@ -193,8 +194,8 @@ def _shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) 
     """
     import tensorflow as tf
 
-    images = tf.constant(x)
-    targets = tf.constant(y)
+    images = _tensor(x)
+    targets = _tensor(y)
     return (
         tf.data.Dataset.range(len(x))
         .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -202,6 +203,15 @@ def _shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) 
         .map(lambda index: (tf.gather(images, index), tf.gather(targets, index)))
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def _tensor(a: np.ndarray) -> Any:
+    """`a` as one tensor, copied in slices: one `tf.constant` of the whole training set holds
+    the GIL for about 0.2 s, a stall the app's window would feel while a lab starts."""
+    import tensorflow as tf
+
+    step = _COPY_ROWS
+    return tf.concat([tf.constant(a[i : i + step]) for i in range(0, len(a), step)], axis=0)
 
 
 def _one_hot(labels: np.ndarray) -> np.ndarray:
