@@ -271,7 +271,8 @@ class QuizView(QWidget):
             return
         seconds = time.monotonic() - self._shown_at
         feedback = self.run.submit(answer, seconds)
-        record_attempt(self.state.db, self.quiz_id, item, raw, feedback, seconds)
+        # The bank's letters, not the shuffled ones on screen: history must mean the same later.
+        record_attempt(self.state.db, self.quiz_id, item, answer.canonical, feedback, seconds)
         self._answered = True
         self.question.show_feedback(feedback, last=self.run.done)
 

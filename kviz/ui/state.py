@@ -54,7 +54,7 @@ class AppState(QObject):
         from kviz.store.database import DatabaseError, open_database
 
         try:
-            self.db = open_database(self.db_target)
+            self.db = open_database(self.db_target, exclusive=True)  # one app per database
         except DatabaseError as exc:
             self.db_failed.emit(str(exc))
             return False
