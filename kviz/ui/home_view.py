@@ -197,7 +197,7 @@ class HomeView(QWidget):
         days = [d for d, _n, _r in self._days]
         attempts = [n for _d, n, _r in self._days]
         right = [r for _d, _n, r in self._days]
-        if days:
+        if any(attempts):  # 30 days of zeros is "no history yet", not an empty chart
             ax.bar(days, attempts, color=c["grid"], label="answers")
             ax.bar(days, right, color=c["accent"], label="right")
             ax.legend(loc="upper left")
@@ -206,6 +206,7 @@ class HomeView(QWidget):
 
             ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_ylim(bottom=0)
         else:
             ax.text(
                 0.5,

@@ -1,0 +1,31 @@
+"""The Home screen's answers-per-day chart: empty history says so; answers draw bars."""
+
+from __future__ import annotations
+
+
+def _chart_texts(view) -> list[str]:
+    return [t.get_text() for ax in view.chart.figure.axes for t in ax.texts]
+
+
+def test_answers_chart_says_when_there_is_no_history_then_draws_bars(qtbot, state):
+    import matplotlib.figure  # noqa: F401  (Home plots only once matplotlib is loaded)
+
+    from kviz.bank.loader import load_bank
+    from kviz.quiz.engine import build_quiz
+    from kviz.quiz.grading import Feedback
+    from kviz.store.records import record_attempt, start_quiz
+    from kviz.ui.home_view import HomeView
+
+    view = HomeView(state)
+    qtbot.addWidget(view)
+    view.refresh()
+    assert any("No answers yet" in t for t in _chart_texts(view))
+
+    quiz = start_quiz(state.db, state.learner_id, "quiz", [])
+    item = build_quiz(load_bank(), count=1, seed=1)[0]
+    record_attempt(state.db, quiz, item, "a", Feedback(True, "a", ""), 2.0)
+    view.refresh()
+    ax = view.chart.figure.axes[0]
+    assert not _chart_texts(view)
+    assert ax.get_ylim()[0] == 0
+    assert max(p.get_height() for p in ax.patches) == 1
