@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -50,4 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from kviz.ui.app import main as run_app
 
         return run_app(db=args.db, mnist_dir=args.mnist_dir)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # piped into a reader that stopped early, e.g. `| head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 1
