@@ -74,3 +74,13 @@ def test_corrupt_database_shows_a_dialog_and_exits_nonzero(qapp, tmp_path, monke
     assert app.main(db=str(path)) != 0
     assert shown and "Traceback" not in str(shown)
     assert path.read_bytes() == garbage
+
+
+def test_warm_up_freezes_the_libraries_out_of_the_garbage_collector(qtbot, state):
+    """Full collections over TensorFlow's objects stalled the window mid-training (0.1-0.5 s)."""
+    import gc
+
+    gc.unfreeze()
+    state.warm_up()
+    qtbot.waitUntil(lambda: "keras" in state.warmed, timeout=60_000)
+    assert gc.get_freeze_count() > 100_000
