@@ -89,6 +89,18 @@ class Chart(QWidget):
     def colors(self) -> dict[str, str]:
         return palette_colors(self.palette())
 
+    def show_message(self, ax: Any, text: str) -> None:
+        """Write `text` in the middle of an empty axes, in the palette's text colour."""
+        ax.text(
+            0.5,
+            0.5,
+            text,
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            color=self.colors["text"],
+        )
+
     def style_axes(self, ax: Any) -> None:
         """Give one axes the palette's colours (text, ticks, spines, background)."""
         c = self.colors

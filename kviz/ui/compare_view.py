@@ -200,15 +200,7 @@ class CompareView(QWidget):
         if rows:
             acc_ax.legend(loc="lower right", fontsize=8)
         else:
-            acc_ax.text(
-                0.5,
-                0.5,
-                "No saved runs yet: train one in Labs.",
-                ha="center",
-                va="center",
-                transform=acc_ax.transAxes,
-                color=c["text"],
-            )
+            self.chart.show_message(acc_ax, "No saved runs yet: train one in Labs.")
         for ax in (loss_ax, acc_ax):
             self.chart.style_axes(ax)
         self.chart.redraw_now()

@@ -208,15 +208,7 @@ class HomeView(QWidget):
             ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             ax.set_ylim(bottom=0)
         else:
-            ax.text(
-                0.5,
-                0.5,
-                "No answers yet: take a quiz to start your history.",
-                ha="center",
-                va="center",
-                transform=ax.transAxes,
-                color=c["text"],
-            )
+            self.chart.show_message(ax, "No answers yet: take a quiz to start your history.")
             ax.set_xticks([])
             ax.set_yticks([])
         self.chart.style_axes(ax)
