@@ -24,18 +24,9 @@ from kviz.quiz.scheduling import review
 from kviz.store.database import open_database
 from kviz.store.models import AttemptRow, DailyCountRow, QuizSessionRow, ReviewStateRow
 from kviz.store.records import get_or_create_learner, learner_stats, record_attempt, start_quiz
+from questions import bank_files
 
-TOPICS = [
-    "filters",
-    "kernel_size",
-    "cross_entropy",
-    "dropout",
-    "normalization",
-    "pooling_shapes",
-    "keras_api",
-    "keras_vs_pytorch",
-    "accuracy_efficiency",
-]
+TOPICS = [path.stem for path in bank_files()]  # the installed bank's topic ids
 
 
 def fill(db, learner_id: int, n: int, rng: random.Random) -> None:
