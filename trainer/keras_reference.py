@@ -1,0 +1,103 @@
+"""The reference CNN as a Keras program: the Keras side of the Keras vs PyTorch lab.
+
+The lab runs this file in its own process and the app shows it beside `torch_reference.py`.
+Lines under the same `# --- Section ---` comment do the same job in both files, so the two
+files keep the same sections in the same order (the app aligns them by these comments).
+Keras is imported inside the functions so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+# --- Data ---
+
+
+def prepare(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Images stay (N, 28, 28, 1), channels last; labels become one-hot rows."""
+    import keras
+
+    return x, keras.utils.to_categorical(y, 10)
+
+
+# --- Model ---
+
+
+def build_model(filters: int = 8, kernel: int = 3, pool: int = 2) -> Any:
+    """Input -> Conv2D -> MaxPooling2D -> Flatten -> Dense(10, softmax), as in the seed."""
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(filters, kernel),
+            keras.layers.MaxPooling2D(pool),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),  # outputs probabilities
+        ]
+    )
+
+
+# --- Starting weights ---
+
+
+def get_weights(model: Any) -> list[np.ndarray]:
+    """Conv kernel (kh, kw, in, out), conv bias, dense kernel (inputs, 10), dense bias."""
+    return [np.asarray(w) for w in model.get_weights()]
+
+
+def set_weights(model: Any, weights: list[np.ndarray]) -> None:
+    """Keras' own layout: nothing to transpose."""
+    model.set_weights(weights)
+
+
+# --- Loss and optimizer ---
+
+
+def compile_model(model: Any, learning_rate: float, epsilon: float) -> None:
+    """Cross-entropy on the softmax output; Adam's epsilon is 1e-7 by default in Keras."""
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate, epsilon=epsilon),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+# --- Training ---
+
+
+def train(
+    model: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    on_step: Callable[[], None],
+) -> None:
+    """`fit` runs the loop; the arrays are already in the lab's shuffled order."""
+    import keras
+
+    step_timer = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: on_step())
+    model.fit(
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=False,
+        verbose=0,
+        callbacks=[step_timer],
+    )
+
+
+# --- Test ---
+
+
+def predict(model: Any, x: np.ndarray) -> np.ndarray:
+    """Class probabilities (N, 10) for the test images."""
+    return np.asarray(model.predict(x, batch_size=1000, verbose=0))
