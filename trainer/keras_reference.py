@@ -3,7 +3,8 @@
 The lab runs this file in its own process and the app shows it beside `torch_reference.py`.
 Lines under the same `# --- Section ---` comment do the same job in both files, so the two
 files keep the same sections in the same order (the app aligns them by these comments).
-Keras is imported inside the functions so that importing this module stays cheap.
+Only the lab's child process imports this module (`import trainer` does not), so it imports
+Keras at the top as an ordinary program does.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import keras
 import numpy as np
 
 # --- Data ---
@@ -18,18 +20,15 @@ import numpy as np
 
 def prepare(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Images stay (N, 28, 28, 1), channels last; labels become one-hot rows."""
-    import keras
-
     return x, keras.utils.to_categorical(y, 10)
 
 
 # --- Model ---
 
 
-def build_model(filters: int = 8, kernel: int = 3, pool: int = 2) -> Any:
+def build_model(filters: int = 8, kernel: int = 3, pool: int = 2, seed: int = 1) -> Any:
     """Input -> Conv2D -> MaxPooling2D -> Flatten -> Dense(10, softmax), as in the seed."""
-    import keras
-
+    keras.utils.set_random_seed(seed)
     return keras.Sequential(
         [
             keras.Input((28, 28, 1)),
@@ -59,8 +58,6 @@ def set_weights(model: Any, weights: list[np.ndarray]) -> None:
 
 def compile_model(model: Any, learning_rate: float, epsilon: float) -> None:
     """Cross-entropy on the softmax output; Adam's epsilon is 1e-7 by default in Keras."""
-    import keras
-
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate, epsilon=epsilon),
         loss="categorical_crossentropy",
@@ -81,8 +78,6 @@ def train(
     on_step: Callable[[], None],
 ) -> None:
     """`fit` runs the loop; the arrays are already in the lab's shuffled order."""
-    import keras
-
     step_timer = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: on_step())
     model.fit(
         x,

@@ -77,21 +77,13 @@ def run(side: str, folder: Path) -> dict[str, Any]:
     x_train, y_train = load(folder, "x_train"), load(folder, "y_train")
     x_test, y_test = load(folder, "x_test"), load(folder, "y_test")
     epochs, batch_size = int(settings["epochs"]), int(settings["batch_size"])
-    shape = {k: int(settings[k]) for k in ("filters", "kernel", "pool")}
+    shape = {k: int(settings[k]) for k in ("filters", "kernel", "pool", "seed")}
     clock = StepClock(epochs * -(-len(x_train) // batch_size))
 
     emit({"phase": "import"})
     started = time.perf_counter()
-    if side == "pytorch":
-        import torch
-
-        torch.manual_seed(int(settings["seed"]))
-    else:
-        import keras
-
-        keras.utils.set_random_seed(int(settings["seed"]))
+    program: Any = importlib.import_module(PROGRAMS[side])  # imports Keras or PyTorch
     import_s = time.perf_counter() - started
-    program: Any = importlib.import_module(PROGRAMS[side])
 
     emit({"phase": "prepare"})
     x, y = program.prepare(x_train, y_train)
