@@ -30,9 +30,10 @@ from typing import IO, Any
 
 import numpy as np
 
-from trainer.config import LabConfig
+from trainer.config import IMAGE_SIZE, LabConfig
 from trainer.data import MnistData, prepare
 from trainer.errors import ConfigError, TrainerError
+from trainer.model import N_CLASSES
 
 SIDE_LABELS = {
     "keras": "Keras (TensorFlow)",
@@ -214,6 +215,19 @@ def versus(
         source=data.source,
         cancelled=cancelled,
     )
+
+
+def step_multiply_adds(config: LabConfig | None = None) -> int:
+    """Multiply-adds in one training step of the reference model, batch included.
+
+    The forward pass (convolution and dense layer), and about twice that again backwards
+    (the gradients with respect to the weights and to the layer inputs): 3x forward.
+    """
+    config = config or LabConfig()
+    conv_side = IMAGE_SIZE - config.kernel + 1
+    conv = conv_side * conv_side * config.filters * config.kernel * config.kernel
+    dense = config.pooled_side() ** 2 * config.filters * N_CLASSES
+    return 3 * (conv + dense) * config.batch_size
 
 
 def _reporter(listener: Listener | None, where: VersusProgress) -> Callable[..., None]:

@@ -35,7 +35,8 @@ ICON = Path(__file__).with_name("icons") / "kviz.svg"
 
 SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <table cellspacing="6">
-<tr><td><b>Ctrl+1 .. Ctrl+5</b></td><td>Home, Quiz, Review, Labs, Compare</td></tr>
+<tr><td><b>Ctrl+1 .. Ctrl+6</b></td><td>Home, Quiz, Review, Labs, Compare, Keras vs PyTorch
+</td></tr>
 <tr><td><b>Ctrl+L</b></td><td>Switch learner</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Move between controls</td></tr>
 <tr><td colspan="2"><br><b>In a quiz or review</b></td></tr>
@@ -51,7 +52,7 @@ SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 
 
 class MainWindow(QMainWindow):
-    """Navigation over the five screens; `first_shown` fires once the window is on screen."""
+    """Navigation over the screens; `first_shown` fires once the window is on screen."""
 
     first_shown = Signal()
 
@@ -68,7 +69,7 @@ class MainWindow(QMainWindow):
         self.home = HomeView(state)
         self.quiz = QuizView(state, mode="quiz")
         self.review = QuizView(state, mode="review")
-        self.names = ["Home", "Quiz", "Review", "Labs", "Compare"]
+        self.names = ["Home", "Quiz", "Review", "Labs", "Compare", "Keras vs PyTorch"]
         self._views: dict[int, QWidget] = {0: self.home, 1: self.quiz, 2: self.review}
 
         self.nav = QListWidget()
@@ -133,6 +134,10 @@ class MainWindow(QMainWindow):
                 from kviz.ui.lab_view import LabView
 
                 widget: QWidget = LabView(self.state)
+            elif row == 5:
+                from kviz.ui.versus_view import VersusView
+
+                widget = VersusView(self.state)
             else:
                 from kviz.ui.compare_view import CompareView
 
@@ -153,7 +158,7 @@ class MainWindow(QMainWindow):
         return self.view(4)
 
     def go(self, row: int) -> None:
-        """Show screen `row` (0 Home .. 4 Compare) and put the focus in it."""
+        """Show screen `row` (0 Home .. 5 Keras vs PyTorch) and put the focus in it."""
         self.nav.setCurrentRow(row)
         self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
 

@@ -8,7 +8,6 @@ under CI=true, where the `pytorch` extra is installed.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -31,15 +30,6 @@ from trainer.versus import (
 ROOT = Path(__file__).resolve().parents[2]
 # A process in which `import torch` fails as it does where torch is not installed.
 HIDE_TORCH = "import sys; sys.modules['torch'] = None; "
-
-
-@pytest.fixture
-def torch_required() -> None:
-    if torch_available():
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail("PyTorch is missing under CI: install the extra, pip install -e '.[pytorch]'")
-    pytest.skip("PyTorch is not installed (pip install 'kviz[pytorch]')")
 
 
 def tiny_data(n: int = 64) -> MnistData:
