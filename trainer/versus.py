@@ -47,6 +47,14 @@ INSTALL_HINT = (
 )
 # Keras' default; PyTorch's Adam is told to use it too (its own default is 1e-8).
 ADAM_EPSILON = 1e-7
+# The environment that caps each framework's CPU threads at the lab's `threads` setting:
+# OpenMP (PyTorch, oneDNN), MKL, and TensorFlow's two thread pools.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+)
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 _SECTION = re.compile(r"^# --- (.+) ---$")
 
@@ -133,6 +141,7 @@ class VersusResult:
     rounds: int
     seed: int
     batch_size: int
+    threads: int  # CPU threads per side; 0: each framework's default
     n_train: int
     n_test: int
     source: str
@@ -146,6 +155,7 @@ class VersusResult:
             rounds=self.rounds,
             seed=self.seed,
             batch_size=self.batch_size,
+            threads=self.threads,
             n_train=self.n_train,
             n_test=self.n_test,
             source=self.source,
@@ -165,12 +175,16 @@ def versus(
     seed: int = 1,
     train_limit: int | None = None,
     keras_torch: bool = False,
+    threads: int = 1,
     listener: Listener | None = None,
     cancel: threading.Event | None = None,
 ) -> VersusResult:
     """Train the reference model with Keras and with PyTorch, `rounds` times each.
 
     `keras_torch` adds a third side: the same Keras program on Keras' torch backend.
+    `threads` caps the CPU threads of each side (0 leaves each framework its default): one
+    by default, because on a busy machine PyTorch's OpenMP threads wait on each other and a
+    step can take thirty times longer, which measures the machine, not the framework.
     Setting `cancel` stops the running child at once; the result then has `cancelled=True`
     and holds the runs that had finished. Raises TorchMissing without PyTorch, ConfigError
     for a bad setting, TrainerError when a run fails (with its last error line).
@@ -180,6 +194,8 @@ def versus(
     for name, value in (("epochs", epochs), ("rounds", rounds), ("train_limit", train_limit)):
         if value is not None and value < 1:
             raise ConfigError(f"{name}: must be at least 1, not {value}")
+    if threads < 0:
+        raise ConfigError(f"threads: must be 0 (the frameworks' defaults) or more, not {threads}")
     sides = ["keras", "pytorch"] + (["keras_torch"] if keras_torch else [])
     config = LabConfig(epochs=epochs, seed=seed, train_limit=train_limit)
     runs: dict[str, list[SideRun]] = {side: [] for side in sides}
@@ -195,7 +211,7 @@ def versus(
                 listener, VersusProgress(side, r + 1, rounds, index, len(schedule), "")
             )
             report("start")
-            figures = _run_child(side, folder, report, cancel)
+            figures = _run_child(side, folder, threads, report, cancel)
             if figures is None:
                 cancelled = True
                 break
@@ -210,6 +226,7 @@ def versus(
         rounds=rounds,
         seed=seed,
         batch_size=config.batch_size,
+        threads=threads,
         n_train=n_train,
         n_test=n_test,
         source=data.source,
@@ -271,6 +288,7 @@ def _write_inputs(folder: Path, data: MnistData, config: LabConfig) -> tuple[int
 def _run_child(
     side: str,
     folder: Path,
+    threads: int,
     report: Callable[..., None],
     cancel: threading.Event | None,
 ) -> dict[str, Any] | None:
@@ -278,6 +296,8 @@ def _run_child(
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH")) if p)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if threads:
+        env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
     errors_path = folder / f"stderr-{side}.txt"
     command = [sys.executable, "-m", "trainer.versus_child", side, str(folder)]
     with open(errors_path, "w") as errors:

@@ -24,6 +24,12 @@ def add_parser(labs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     parser.add_argument("--rounds", type=int, default=2, help="runs per side (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="CPU threads per side (default 1; 0: each framework's own default)",
+    )
+    parser.add_argument(
         "--keras-torch",
         action="store_true",
         help="add a third side: the Keras program on Keras' torch backend",
@@ -50,6 +56,7 @@ def run_versus(args: argparse.Namespace) -> int:
             seed=args.seed,
             train_limit=args.train_limit,
             keras_torch=args.keras_torch,
+            threads=args.threads,
             listener=_progress_printer(),
         )
     except TrainerError as exc:
@@ -74,9 +81,11 @@ def print_table(result: Any) -> None:
         )
         print(f"{metric:16}{cells}")
     diff = result.same_init_max_abs_diff
+    threads = result.threads or "default"
     print(
         f"medians of {result.rounds} round(s), {result.epochs} epoch(s) on {result.n_train:,} "
-        f"images; same start: outputs differ by at most {diff if diff is not None else 'n/a'}"
+        f"images, {threads} thread(s) per side; before training the outputs differed by at "
+        f"most {'n/a' if diff is None else f'{diff:.1e}'}"
     )
 
 

@@ -113,6 +113,15 @@ def explain(result: Any) -> str:
             f"loop about {max(other, 0.0):.1f} s.</li>"
         )
     parts.append(f"<p>Per side (medians):</p><ul>{''.join(rows)}</ul>")
+    threads = (
+        f"{result.threads} CPU thread(s)" if result.threads else "its framework's default threads"
+    )
+    parts.append(
+        f"<p>Each side used {threads}. On a model this small a second thread saves little, "
+        "and on a machine busy with other work PyTorch's OpenMP threads wait for each other "
+        "at every operation, so a step can take many times longer: set Threads to "
+        "'default' to see what this machine does.</p>"
+    )
     diff = result.same_init_max_abs_diff
     if diff is not None:
         parts.append(
@@ -151,6 +160,9 @@ class VersusView(QWidget):
         self.rounds = self._spin(controls, "&Rounds:", 1, 10, 2)
         self.train_limit = self._spin(controls, "Training &images:", 320, 60000, 60000)
         self.train_limit.setSingleStep(5000)
+        self.threads = self._spin(controls, "&Threads:", 0, 64, 1)
+        self.threads.setSpecialValueText("default")
+        self.threads.setToolTip("CPU threads per side; 'default' leaves each framework its own")
         self.keras_torch = QCheckBox("Also Keras on its &torch backend")
         controls.addWidget(self.keras_torch)
         controls.addStretch(1)
@@ -274,6 +286,7 @@ class VersusView(QWidget):
             "rounds": self.rounds.value(),
             "train_limit": None if limit >= 60000 else limit,
             "keras_torch": self.keras_torch.isChecked(),
+            "threads": self.threads.value(),
         }
         self.run_button.setEnabled(False)
         if self.state.ensure_data():

@@ -102,6 +102,8 @@ def test_bad_settings_name_the_field(torch_required):
         versus(tiny_data(), rounds=0)
     with pytest.raises(ConfigError, match="^epochs: "):
         versus(tiny_data(), epochs=0)
+    with pytest.raises(ConfigError, match="^threads: "):
+        versus(tiny_data(), threads=-1)
 
 
 def test_cli_json_on_a_slice_starts_both_from_the_same_function(torch_required, mnist_dir, capsys):
@@ -111,6 +113,7 @@ def test_cli_json_on_a_slice_starts_both_from_the_same_function(torch_required, 
     assert code == 0
     report = json.loads(out)  # stdout holds the JSON object only
     assert report["same_init_max_abs_diff"] < 1e-5
+    assert report["threads"] == 1 and report["n_train"] == 640 and report["rounds"] == 1
     for side in ("keras", "pytorch"):
         figures = report[side]
         assert figures["steps"] == 20  # 640 images in batches of 32
