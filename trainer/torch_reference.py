@@ -25,7 +25,8 @@ from torch import nn
 
 
 def prepare(x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
-    """Images (N, 28, 28, 1) become channels-first tensors; labels stay class numbers."""
+    """Images become (N, 1, 28, 28): channels first.
+    Labels stay class numbers."""
     images = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
     return images, torch.from_numpy(y.astype(np.int64))
 
@@ -34,9 +35,9 @@ def prepare(x: np.ndarray, y: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 class Net(nn.Module):
-    """Conv2d -> MaxPool2d -> flatten -> Linear(10); returns logits, no softmax."""
+    """The same CNN; it returns logits, no softmax."""
 
-    def __init__(self, filters: int = 8, kernel: int = 3, pool: int = 2) -> None:
+    def __init__(self, filters: int, kernel: int, pool: int) -> None:
         super().__init__()
         side = (28 - kernel + 1) // pool
         self.conv = nn.Conv2d(1, filters, kernel)
@@ -49,7 +50,12 @@ class Net(nn.Module):
         return logits
 
 
-def build_model(filters: int = 8, kernel: int = 3, pool: int = 2, seed: int = 1) -> Net:
+def build_model(
+    filters: int = 8,
+    kernel: int = 3,
+    pool: int = 2,
+    seed: int = 1,
+) -> Net:
     torch.manual_seed(seed)
     return Net(filters, kernel, pool)
 
@@ -58,35 +64,42 @@ def build_model(filters: int = 8, kernel: int = 3, pool: int = 2, seed: int = 1)
 
 
 def set_weights(model: Net, weights: list[np.ndarray]) -> None:
-    """Copy Keras' weights in, transposed to PyTorch's layout."""
+    """Keras' weights, transposed to PyTorch's layout."""
     conv_kernel, conv_bias, dense_kernel, dense_bias = weights
     filters = conv_kernel.shape[3]
-    side = int(round((dense_kernel.shape[0] / filters) ** 0.5))
-    # Keras (row, column, in, out) -> PyTorch (out, in, row, column).
+    side = round((dense_kernel.shape[0] / filters) ** 0.5)
+    # (row, column, in, out) -> (out, in, row, column)
     conv = conv_kernel.transpose(3, 2, 0, 1)
-    # Keras' flattened input is (row, column, channel); PyTorch's is (channel, row, column).
-    dense = dense_kernel.reshape(side, side, filters, 10).transpose(3, 2, 0, 1).reshape(10, -1)
+    # Keras flattens (row, column, channel),
+    # PyTorch (channel, row, column).
+    grid = dense_kernel.reshape(side, side, filters, 10)
+    dense = grid.transpose(3, 2, 0, 1).reshape(10, -1)
     state = {
         "conv.weight": conv,
         "conv.bias": conv_bias,
         "dense.weight": dense,
         "dense.bias": dense_bias,
     }
-    model.load_state_dict(
-        {name: torch.from_numpy(np.ascontiguousarray(w)) for name, w in state.items()}
-    )
+    tensors = {k: torch.from_numpy(v.copy()) for k, v in state.items()}
+    model.load_state_dict(tensors)
 
 
 # --- Loss and optimizer ---
 
 
 def make_optimizer(
-    model: Net, learning_rate: float, epsilon: float
+    model: Net,
+    learning_rate: float,
+    epsilon: float,
 ) -> tuple[nn.Module, torch.optim.Optimizer]:
-    """Cross-entropy on the logits; Adam with Keras' epsilon instead of PyTorch's 1e-8."""
-    loss_fn = nn.CrossEntropyLoss()
-    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate, eps=epsilon)
-    return loss_fn, optimizer
+    """Cross-entropy of the logits (softmax inside).
+    Adam with Keras' epsilon, not PyTorch's 1e-8."""
+    adam = torch.optim.Adam(
+        model.parameters(),
+        lr=learning_rate,
+        eps=epsilon,
+    )
+    return nn.CrossEntropyLoss(), adam
 
 
 # --- Training ---
@@ -103,7 +116,8 @@ def train(
     batch_size: int,
     on_step: Callable[[], None],
 ) -> None:
-    """The ordinary loop; the tensors are already in the lab's shuffled order."""
+    """The ordinary loop; the tensors are already
+    in the lab's shuffled order."""
     model.train()
     for _epoch in range(epochs):
         for start in range(0, len(x), batch_size):
@@ -120,8 +134,8 @@ def train(
 
 
 def predict(model: Net, x: torch.Tensor) -> np.ndarray:
-    """Class probabilities (N, 10) for the test images: the softmax of the logits."""
+    """Class probabilities (N, 10): softmax of logits."""
     model.eval()
     with torch.no_grad():
-        parts = [torch.softmax(model(x[i : i + 1000]), dim=1) for i in range(0, len(x), 1000)]
-    return torch.cat(parts).numpy()
+        logits = [model(x[i : i + 1000]) for i in range(0, len(x), 1000)]
+    return torch.softmax(torch.cat(logits), dim=1).numpy()

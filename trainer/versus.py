@@ -386,19 +386,23 @@ def aligned_programs() -> tuple[str, str, list[Section]]:
     for (title, k_lines), (_, t_lines) in zip(keras_parts, torch_parts, strict=True):
         size = max(len(k_lines), len(t_lines))
         sections.append(Section(title, len(left), size))
-        left += k_lines + [""] * (size - len(k_lines))
-        right += t_lines + [""] * (size - len(t_lines))
+        left += k_lines + [""] * (size - len(k_lines) + 1)  # and a blank line between
+        right += t_lines + [""] * (size - len(t_lines) + 1)
     return "\n".join(left), "\n".join(right), sections
 
 
 def _sections(source: str) -> list[tuple[str, list[str]]]:
-    """(title, lines) per `# --- Title ---` comment; the lines before the first are "Module"."""
-    parts: list[tuple[str, list[str]]] = [("Module", [])]
-    for line in source.rstrip("\n").splitlines():
+    """(title, lines) per `# --- Title ---` comment; the lines before the first, less the
+    module docstring, are "Imports". Runs of blank lines shrink to one."""
+    body = source.split('"""', 2)[2] if source.startswith('"""') else source
+    parts: list[tuple[str, list[str]]] = [("Imports", [])]
+    for line in body.strip("\n").splitlines():
         match = _SECTION.match(line)
         if match:
             while parts[-1][1] and not parts[-1][1][-1].strip():
                 parts[-1][1].pop()  # blank lines before a section comment go with it
             parts.append((match.group(1), []))
+        elif not line.strip() and parts[-1][1] and not parts[-1][1][-1].strip():
+            continue
         parts[-1][1].append(line)
     return parts

@@ -44,6 +44,13 @@ INTRO = (
     "from the same starting weights. Each side runs in a fresh process, in alternating "
     "order, for several rounds; the table shows the medians."
 )
+SET_THE_SAME = (
+    "<b>Set the same on both sides:</b> the loss (Keras' model ends with a softmax and "
+    "takes the cross-entropy of its probabilities; PyTorch's returns logits and "
+    "<code>nn.CrossEntropyLoss</code> applies the softmax); Adam's epsilon (1e-7, Keras' "
+    "default; PyTorch's is 1e-8); the starting weights (Keras' are copied into PyTorch, "
+    "transposed: PyTorch keeps channels first and flattens (channel, row, column))."
+)
 # (metric, row label, format); the metrics are trainer.versus.METRICS.
 ROWS = (
     ("import_s", "Import the framework (s)", "{:.2f}"),
@@ -208,6 +215,9 @@ class VersusView(QWidget):
         tab = QWidget()
         grid = QGridLayout(tab)
         grid.setContentsMargins(0, 4, 0, 0)
+        note = QLabel(SET_THE_SAME)
+        note.setWordWrap(True)
+        grid.addWidget(note, 0, 0, 1, 2)
         font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         self.code: dict[str, QPlainTextEdit] = {}
         for column, (side, title, text) in enumerate(
@@ -222,15 +232,14 @@ class VersusView(QWidget):
             pane.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             pane.setAccessibleName(title)
             self._shade_sections(pane)
-            grid.addWidget(QLabel(f"<b>{title}</b>"), 0, column)
-            grid.addWidget(pane, 1, column)
+            grid.addWidget(QLabel(f"<b>{title}</b>"), 1, column)
+            grid.addWidget(pane, 2, column)
             self.code[side] = pane
-        left, right = (
-            self.code["keras"].verticalScrollBar(),
-            self.code["pytorch"].verticalScrollBar(),
-        )
-        left.valueChanged.connect(right.setValue)
-        right.valueChanged.connect(left.setValue)
+        keras_pane, torch_pane = self.code["keras"], self.code["pytorch"]
+        for bar in ("verticalScrollBar", "horizontalScrollBar"):
+            left, right = getattr(keras_pane, bar)(), getattr(torch_pane, bar)()
+            left.valueChanged.connect(right.setValue)
+            right.valueChanged.connect(left.setValue)
         return tab
 
     def _shade_sections(self, pane: QPlainTextEdit) -> None:
@@ -260,6 +269,7 @@ class VersusView(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAccessibleName("Measured figures")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         top.addWidget(self.table)
         self.explanation = QTextBrowser()
         self.explanation.setHtml(
@@ -267,10 +277,11 @@ class VersusView(QWidget):
             "where the time goes is written from the figures measured here.</p>"
         )
         top.addWidget(self.explanation)
-        top.setSizes([420, 580])
+        top.setSizes([460, 540])
         splitter.addWidget(top)
         self.chart = Chart(min_height=220)
         splitter.addWidget(self.chart)
+        splitter.setSizes([330, 370])
         return splitter
 
     def activated(self) -> None:
@@ -373,7 +384,7 @@ class VersusView(QWidget):
         self.result = result
         sides = list(result.sides.values())
         self.table.setColumnCount(len(sides))
-        self.table.setHorizontalHeaderLabels([s.label for s in sides])
+        self.table.setHorizontalHeaderLabels([s.label.replace(" (", "\n(") for s in sides])
         for column, side in enumerate(sides):
             for row, (metric, _, fmt) in enumerate(ROWS):
                 item = QTableWidgetItem(fmt.format(side.median(metric)))

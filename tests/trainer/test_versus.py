@@ -45,7 +45,7 @@ def test_programs_align_section_by_section():
     assert len(keras_lines) == len(torch_lines)
     titles = [s.title for s in sections]
     assert titles == [
-        "Module",
+        "Imports",
         "Data",
         "Model",
         "Starting weights",

@@ -70,7 +70,7 @@ def test_a_short_run_fills_the_table_chart_and_explanation(
     assert result.same_init_max_abs_diff < 1e-5
     assert view.table.columnCount() == 2
     headers = [view.table.horizontalHeaderItem(c).text() for c in range(2)]
-    assert headers == ["Keras (TensorFlow)", "PyTorch"]
+    assert headers == ["Keras\n(TensorFlow)", "PyTorch"]
     accuracy = result.sides["pytorch"].median("test_accuracy")
     assert view.table.item(4, 1).text() == f"{accuracy:.2%}"
     assert view.chart.draws >= 1
