@@ -116,8 +116,9 @@ def explain(result: Any) -> str:
         rows.append(
             f"<li>{s.label}: import {s.median('import_s'):.1f} s; training "
             f"{s.median('fit_seconds'):.1f} s = first step {s.median('first_step_s'):.2f} s "
-            f"+ the other steps about {steady:.1f} s + set-up and tear-down around the "
-            f"loop about {max(other, 0.0):.1f} s.</li>"
+            f"+ the other steps at the median pace about {steady:.1f} s + the rest about "
+            f"{max(other, 0.0):.1f} s (steps slower than the median, pauses between "
+            "epochs, setting up and ending the loop).</li>"
         )
     parts.append(f"<p>Per side (medians):</p><ul>{''.join(rows)}</ul>")
     threads = (
