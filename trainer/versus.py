@@ -167,6 +167,20 @@ class VersusResult:
 Listener = Callable[[VersusProgress], None]
 
 
+def check_settings(
+    *, epochs: int, rounds: int, train_limit: int | None = None, threads: int = 1
+) -> None:
+    """Raise TorchMissing without PyTorch, ConfigError naming the first bad setting: before
+    any data is loaded or process started."""
+    if not torch_available():
+        raise TorchMissing(INSTALL_HINT)
+    for name, value in (("epochs", epochs), ("rounds", rounds), ("train_limit", train_limit)):
+        if value is not None and value < 1:
+            raise ConfigError(f"{name}: must be at least 1, not {value}")
+    if threads < 0:
+        raise ConfigError(f"threads: must be 0 (the frameworks' defaults) or more, not {threads}")
+
+
 def versus(
     data: MnistData,
     *,
@@ -189,13 +203,7 @@ def versus(
     and holds the runs that had finished. Raises TorchMissing without PyTorch, ConfigError
     for a bad setting, TrainerError when a run fails (with its last error line).
     """
-    if not torch_available():
-        raise TorchMissing(INSTALL_HINT)
-    for name, value in (("epochs", epochs), ("rounds", rounds), ("train_limit", train_limit)):
-        if value is not None and value < 1:
-            raise ConfigError(f"{name}: must be at least 1, not {value}")
-    if threads < 0:
-        raise ConfigError(f"threads: must be 0 (the frameworks' defaults) or more, not {threads}")
+    check_settings(epochs=epochs, rounds=rounds, train_limit=train_limit, threads=threads)
     sides = ["keras", "pytorch"] + (["keras_torch"] if keras_torch else [])
     config = LabConfig(epochs=epochs, seed=seed, train_limit=train_limit)
     runs: dict[str, list[SideRun]] = {side: [] for side in sides}

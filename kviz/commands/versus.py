@@ -38,15 +38,17 @@ def add_parser(labs: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 
 def run_versus(args: argparse.Namespace) -> int:
-    """Check for PyTorch first (one line if missing), then load MNIST and run the rounds."""
+    """Check PyTorch and the settings first (one line if not), then load MNIST and run."""
     from trainer import TrainerError
-    from trainer.versus import torch_available, versus
+    from trainer.versus import check_settings, versus
 
-    if not torch_available():
-        from trainer.versus import INSTALL_HINT
-
-        return _fail(RuntimeError(INSTALL_HINT))
     try:
+        check_settings(
+            epochs=args.epochs,
+            rounds=args.rounds,
+            train_limit=args.train_limit,
+            threads=args.threads,
+        )
         data = _load(args)
         print(f"data: {data.source}", file=sys.stderr)
         result = versus(

@@ -106,6 +106,34 @@ def test_bad_settings_name_the_field(torch_required):
         versus(tiny_data(), threads=-1)
 
 
+def test_cli_checks_settings_before_loading_anything(torch_required, capsys, tmp_path):
+    # The folder holds no MNIST: the settings are refused before it is read.
+    code = main(["lab", "versus", "--rounds", "0", "--mnist-dir", str(tmp_path)])
+    assert code == 2
+    assert capsys.readouterr().err == "kviz: error: rounds: must be at least 1, not 0\n"
+
+
+def test_a_failing_side_is_one_line_naming_it(torch_required, monkeypatch):
+    from trainer import TrainerError
+    from trainer import versus as module
+
+    write_inputs = module._write_inputs
+
+    def without_epochs(folder, data, config):
+        sizes = write_inputs(folder, data, config)
+        settings = json.loads((folder / "settings.json").read_text())
+        del settings["epochs"]
+        (folder / "settings.json").write_text(json.dumps(settings))
+        return sizes
+
+    monkeypatch.setattr(module, "_write_inputs", without_epochs)
+    with pytest.raises(TrainerError) as failure:
+        versus(tiny_data(), epochs=1, rounds=1)
+    message = str(failure.value)
+    assert message.startswith("the Keras (TensorFlow) run failed (exit code 1): KeyError")
+    assert "epochs" in message and "\n" not in message
+
+
 def test_cli_json_on_a_slice_starts_both_from_the_same_function(torch_required, mnist_dir, capsys):
     args = ["lab", "versus", "--mnist-dir", str(mnist_dir), "--epochs", "1", "--rounds", "1"]
     code = main([*args, "--train-limit", "640", "--json"])
