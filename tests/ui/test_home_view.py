@@ -16,7 +16,7 @@ def test_answers_chart_says_when_there_is_no_history_then_draws_bars(qtbot, stat
     from kviz.store.records import record_attempt, start_quiz
     from kviz.ui.home_view import HomeView
 
-    view = HomeView(state)
+    view = HomeView(state, [])
     qtbot.addWidget(view)
     view.refresh()
     assert any("No answers yet" in t for t in _chart_texts(view))
