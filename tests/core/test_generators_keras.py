@@ -370,6 +370,22 @@ def test_parameters_are_bounded_and_named(name, params, bad):
     assert len(str(info.value)) < 200
 
 
+def test_errors_never_print_a_nested_value():
+    """A YAML alias bomb (lists of lists sharing one list) must not be expanded by repr()."""
+    bomb: list = [0.5]
+    for _ in range(40):  # 3**40 leaves if printed in full
+        bomb = [bomb, bomb, bomb]
+    start = time.perf_counter()
+    for params in (
+        {"classes": 3, "true_class": 0, "probs": bomb},
+        {"classes": bomb, "true_class": 0},
+    ):
+        with pytest.raises(GeneratorError) as info:
+            run_generator("cross_entropy", params)
+        assert len(str(info.value)) < 200
+    assert time.perf_counter() - start < 0.5
+
+
 def test_cross_entropy_time_grows_linearly():
     """100 classes cost about 10 times 10 classes, not 100 times (the old loop was quadratic)."""
 
