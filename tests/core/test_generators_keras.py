@@ -219,6 +219,12 @@ def test_cross_entropy_renormalises_rounded_probabilities_as_keras_does(keras):
         assert float(ref[0]) == pytest.approx(got, rel=1e-5), probs
     third = answer("cross_entropy", classes=3, true_class=0, probs=[0.333333] * 3)
     assert third == pytest.approx(math.log(3))
+    # A sum of 1.005 is still rounding: divided by the sum, as Keras does (not -ln(0.7)).
+    off = [0.2, 0.7, 0.105]
+    ref = keras.losses.categorical_crossentropy(np.array([[0, 1, 0.0]]), np.array([off]))
+    got = answer("cross_entropy", classes=3, true_class=1, probs=off)
+    assert float(ref[0]) == pytest.approx(got, rel=1e-6)
+    assert got == pytest.approx(-math.log(0.7 / 1.005))
 
 
 def test_softmax_probability(keras):
