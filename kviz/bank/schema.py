@@ -45,6 +45,8 @@ class _Question(_Model):
     explanation: Text
     tags: tuple[Text, ...] = ()
     lab: Annotated[str, Field(pattern=LAB_PATTERN)] | None = None
+    # Questions that test the same fact share a group name; a quiz draws at most one of them.
+    same_fact: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
 
 
 def _letter_index(letter: Any, n_choices: int) -> int:
