@@ -45,6 +45,11 @@ def add_parser(subparsers: Any) -> None:
     quiz.add_argument("--topic", action="append", dest="topics", metavar="T", help="repeatable")
     quiz.add_argument("--count", type=int, default=10, help="number of questions (default 10)")
     quiz.add_argument(
+        "--smart",
+        action="store_true",
+        help="adapt to your history: unseen and weak topics first, recent right answers held back",
+    )
+    quiz.add_argument(
         "--difficulty", type=int, choices=(1, 2, 3), action="append", dest="difficulties"
     )
     _quiz_options(quiz)
@@ -196,18 +201,25 @@ def _run_items(
 
 def _quiz(args: argparse.Namespace) -> int:
     from kviz.quiz.engine import build_quiz
+    from kviz.store.records import smart_quiz
 
+    if args.smart and args.difficulties:
+        raise CommandError("--smart picks the difficulty from your mastery; drop --difficulty")
     bank = _bank(args)
-    items = build_quiz(
-        bank,
-        topics=args.topics,
-        difficulties=args.difficulties,
-        count=args.count,
-        seed=args.seed,
-    )
+    items = None
+    if not args.smart:
+        items = build_quiz(
+            bank,
+            topics=args.topics,
+            difficulties=args.difficulties,
+            count=args.count,
+            seed=args.seed,
+        )
     db = _open(args)
     try:
         learner = _learner(db, args.learner)
+        if items is None:
+            items = smart_quiz(db, bank, learner.id, args.topics, args.count, args.seed)
         return _run_items(db, bank, learner, items, "quiz", args.topics or [])
     finally:
         db.close()
