@@ -12,6 +12,8 @@ import textwrap
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kviz.bank.schema import LETTERS
+
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank
     from kviz.quiz.answers import Answer
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
     from kviz.store.views import Learner
 
 DEFAULT_LEARNER = "default"
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class CommandError(Exception):
@@ -128,19 +129,13 @@ def _bank(args: argparse.Namespace) -> Bank:
 
 
 def _show(item: QuizItem, n: int, total: int, title: str, out: TextIO) -> None:
+    from kviz.quiz.types import question_type
+
     out.write(f"\n[{n}/{total}] {title} · difficulty {item.difficulty}\n")
     out.write(textwrap.fill(item.prompt, 88) + "\n")
     for i, choice in enumerate(item.choices):
         out.write(f"  {LETTERS[i]}) {choice}\n")
-    hints = {
-        "single": "one letter",
-        "multiple": "letters, e.g. a,c",
-        "truefalse": "true or false",
-        "numeric": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "computed": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "text": "a word or short phrase",
-    }
-    out.write(f"({hints[item.type]})\n")
+    out.write(f"({question_type(item.type).hint(item)})\n")
 
 
 def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:

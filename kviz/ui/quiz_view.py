@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kviz.ui.question_widgets import LETTERS, AnswerWidget, answer_widget
+from kviz.bank.schema import LETTERS
+from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage, ResultPage
 from kviz.ui.state import AppState
 
