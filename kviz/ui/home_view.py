@@ -26,14 +26,6 @@ from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
 
 
-def run_gap(history: Any) -> float | None:
-    """Last epoch's train accuracy minus its validation accuracy (None without epochs)."""
-    if not history:
-        return None
-    last = history[-1]
-    return float(last["accuracy"]) - float(last["val_accuracy"])
-
-
 class HomeView(QWidget):
     """The learner's overview; `go(screen_id)` asks the window to open another screen.
 

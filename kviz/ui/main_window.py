@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         view = self.view(SCREENS[row].id)
         self.stack.setCurrentWidget(view)
-        if self.state.db is not None:
+        if self.state.db_open:
             assert isinstance(view, View)
             view.activated()
 
@@ -188,15 +188,15 @@ class MainWindow(QMainWindow):
 
     def _after_first_show(self) -> None:
         self.first_shown.emit()
-        if self.state.db is None:
+        if not self.state.db_open:
             self.statusBar().showMessage("Opening your records…")
             self.state.warm.connect(self._open_when_core_loaded)
         self.state.warm_up()
-        if self.state.db is not None:
+        if self.state.db_open:
             self._on_db_ready()
 
     def _open_when_core_loaded(self, stage: str) -> None:
-        if stage == "core" and self.state.db is None:
+        if stage == "core" and not self.state.db_open:
             self.state.open_database()
 
     def _on_db_failed(self, message: str) -> None:

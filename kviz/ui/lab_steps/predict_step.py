@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from kviz.ui.charts import Chart
 from kviz.ui.lab_steps.common import Step, probability_bars, show_digits
 from kviz.ui.state import AppState
-from kviz.ui.workers import CallWorker
+from kviz.ui.workers import CallWorker, TaskUi
 
 EXPLANATION = (
     "The trained model gives each test digit ten probabilities; its prediction is the "
@@ -91,6 +91,7 @@ class PredictStep(Step):
         self._all_probs: np.ndarray | None = None
         self._filters: np.ndarray | None = None
         self.shown_predictions = 0  # how many of the first five are on screen (tests read it)
+        self.ui = TaskUi(self, "Inspecting the model", self.note, errors="status")
 
     def activated(self) -> None:
         result = self.state.result
@@ -102,19 +103,21 @@ class PredictStep(Step):
             f"Run: {result.config.filters} filters, kernel {result.config.kernel}, "
             f"test accuracy {result.test_accuracy:.2%}. Computing all test predictions…"
         )
+        data = self.state.data
+        assert data is not None  # a run was trained on it
+        self.digit.setMaximum(len(data.test_images) - 1)  # 999 on the offline sample
         self._show_first_five(result)
         self._fill_confusion(result.confusion)
-        model, data, norm = result.model, self.state.data, result.config.normalization
+        model, norm = result.model, result.config.normalization
 
         def inspect() -> tuple[Any, np.ndarray, np.ndarray]:
             from trainer.inspect import conv_filters, predict
 
             return result, predict(model, data.test_images, norm), conv_filters(model)
 
-        worker = CallWorker(inspect)
-        worker.finished.connect(self._on_inspected)
-        worker.failed.connect(self.note.setText)
-        self.state.workers.start(worker)
+        self.state.workers.run_task(
+            self.ui, lambda _data: CallWorker(inspect), on_done=self._on_inspected
+        )
 
     def _show_first_five(self, result: Any) -> None:
         data = self.state.data
@@ -156,7 +159,6 @@ class PredictStep(Step):
                 item.setToolTip(f"truth {r}, predicted {c}: {n} digits")
                 self.confusion.setItem(r, c, item)
 
-    @Slot(object)
     def _on_inspected(self, out: tuple[Any, np.ndarray, np.ndarray]) -> None:
         result, probs, filters = out
         if result is not self._shown:
@@ -198,12 +200,10 @@ class PredictStep(Step):
 
             return result, image, filters, feature_maps(model, image, norm)
 
-        worker = CallWorker(maps)
-        worker.finished.connect(self._draw_maps)
-        worker.failed.connect(self.note.setText)
-        self.state.workers.start(worker)
+        self.state.workers.run_task(
+            self.ui, lambda _data: CallWorker(maps), on_done=self._draw_maps
+        )
 
-    @Slot(object)
     def _draw_maps(self, out: tuple[Any, np.ndarray, np.ndarray, np.ndarray]) -> None:
         result, image, filters, fm = out
         if result is not self._shown:
