@@ -169,18 +169,16 @@ def _read_file(
     node, data, problems = _compose(path, name)
     if node is None:
         return None, None, [], problems
-    problems = _duplicate_keys(node, name)
+    # Duplicate keys are reported whatever else is wrong with the file.
+    problems = [*problems, *_duplicate_keys(node, name)]
     if not isinstance(data, dict):
-        return None, None, [], [Problem(name, 1, "expected a mapping: topic, title, questions")]
+        problems.append(Problem(name, 1, "expected a mapping: topic, title, questions"))
+        return None, None, [], problems
     try:
         header = TopicHeader.model_validate(data)
     except ValidationError as err:
-        return (
-            None,
-            None,
-            [],
-            [Problem(name, _line_of(node, loc), m) for loc, m in _messages(err, "")],
-        )
+        problems += [Problem(name, _line_of(node, loc), m) for loc, m in _messages(err, "")]
+        return None, None, [], problems
     if header.topic != path.stem:
         problems.append(
             Problem(
