@@ -37,8 +37,13 @@ class Generator:
 GENERATORS: dict[str, Generator] = {}
 
 
-def _register(required: str, optional: str = "", *, integer: bool = True):
-    def wrap(fn: Callable[[dict[str, Any], random.Random], dict[str, Any]]):
+Compute = Callable[[dict[str, Any], random.Random], dict[str, Any]]
+
+
+def _register(
+    required: str, optional: str = "", *, integer: bool = True
+) -> Callable[[Compute], Compute]:
+    def wrap(fn: Compute) -> Compute:
         name = fn.__name__
         GENERATORS[name] = Generator(
             name, frozenset(required.split()), frozenset(optional.split()), integer, fn
@@ -66,7 +71,7 @@ def _choice(values: Mapping[str, Any], key: str, allowed: tuple[str, ...]) -> st
     v = values[key]
     if v not in allowed:
         raise GeneratorError(f"{key} must be one of {', '.join(allowed)}, got {v!r}")
-    return v
+    return str(v)
 
 
 def conv_out(size: int, kernel: int, stride: int, padding: str) -> int:

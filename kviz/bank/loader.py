@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +58,13 @@ class Bank:
     entries: tuple[BankEntry, ...]
     titles: Mapping[str, str]  # topic id -> title shown to learners
 
+    _by_id: dict[str, BankEntry] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.question.id: e for e in self.entries})
 
     def get(self, question_id: str) -> BankEntry | None:
-        return self._by_id.get(question_id)  # type: ignore[attr-defined]
+        return self._by_id.get(question_id)
 
     @property
     def topics(self) -> list[str]:

@@ -148,8 +148,9 @@ class HomeView(QWidget):
         )
         while self.mastery_grid.count():
             item = self.mastery_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
         titles = self._titles()
         by_topic = {t.topic: t for t in stats.topics}
         for row, topic in enumerate(sorted(set(titles) | set(by_topic))):

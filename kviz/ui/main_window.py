@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.resize(1100, 750)
         self.setMinimumSize(QSize(760, 520))
         self._shown_once = False
+        self.learner_dialog: LearnerDialog | None = None  # while open (tests fill it in)
 
         self._views: dict[str, QWidget] = {}
         self._placeholders: dict[str, QWidget] = {}
@@ -150,7 +151,7 @@ class MainWindow(QMainWindow):
     def go(self, screen_id: str) -> None:
         """Show screen `screen_id` and put the focus in it."""
         self.nav.setCurrentRow([s.id for s in SCREENS].index(screen_id))
-        self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.view(screen_id).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_row(self, row: int) -> None:
         view = self.view(SCREENS[row].id)

@@ -113,6 +113,12 @@ class AppState(QObject):
             gc.freeze()
         self.warm.emit(stage)
 
+    def loaded_data(self) -> MnistData:
+        """MNIST, for views that are used only once it is loaded (after a run, say)."""
+        if self.data is None:
+            raise RuntimeError("MNIST is not loaded yet")
+        return self.data
+
     def with_data(self, ready: Callable[[MnistData], None], failed: Callable[[str], None]) -> bool:
         """Call `ready(data)` now when MNIST is loaded (and return True), else start loading it
         and call `ready` once it is here, or `failed(message)` if the load fails."""

@@ -104,8 +104,10 @@ class BuildStep(Step):
             ("&Training images:", self.train_limit),
         ):
             form.addRow(label, widget)
-            signal = getattr(widget, "valueChanged", None) or widget.currentIndexChanged
-            signal.connect(self._changed)
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(self._changed)
+            else:
+                widget.valueChanged.connect(self._changed)
         row.addWidget(box)
 
         summary = QGroupBox("Model summary")

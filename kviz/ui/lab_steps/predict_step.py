@@ -103,8 +103,7 @@ class PredictStep(Step):
             f"Run: {result.config.filters} filters, kernel {result.config.kernel}, "
             f"test accuracy {result.test_accuracy:.2%}. Computing all test predictions…"
         )
-        data = self.state.data
-        assert data is not None  # a run was trained on it
+        data = self.state.loaded_data()  # a run was trained on it
         self.digit.setMaximum(len(data.test_images) - 1)  # 999 on the offline sample
         self._show_first_five(result)
         self._fill_confusion(result.confusion)
@@ -120,7 +119,7 @@ class PredictStep(Step):
         )
 
     def _show_first_five(self, result: Any) -> None:
-        data = self.state.data
+        data = self.state.loaded_data()
         fig = self.first_five.figure
         fig.clear()
         preds = result.predictions[:5]
@@ -175,7 +174,7 @@ class PredictStep(Step):
         """Show up to 24 test digits of `truth` that the model called `predicted`."""
         if self._all_probs is None or truth < 0 or predicted < 0:
             return
-        data = self.state.data
+        data = self.state.loaded_data()
         guesses = self._all_probs.argmax(axis=1)
         found = np.flatnonzero((data.test_labels == truth) & (guesses == predicted))
         idx = found[:24]
@@ -192,7 +191,7 @@ class PredictStep(Step):
         result = self._shown
         if result is None or self._filters is None:
             return
-        image = self.state.data.test_images[self.digit.value()]
+        image = self.state.loaded_data().test_images[self.digit.value()]
         model, norm, filters = result.model, result.config.normalization, self._filters
 
         def maps() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
