@@ -7,7 +7,7 @@ list_lab_runs, attempts_per_day); the chart waits until matplotlib has been warm
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +24,11 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from kviz.store.views import LearnerStats
 
 
 class HomeView(QWidget):
@@ -90,7 +95,7 @@ class HomeView(QWidget):
         self.chart = Chart(min_height=170)
         chart_layout.addWidget(self.chart)
         layout.addWidget(chart_box, 1)
-        self._days: list[Any] = []
+        self._days: list[tuple[date, int, int]] = []
         state.records_changed.connect(self._refresh_if_visible)
         state.warm.connect(self._on_warm)
 
@@ -140,7 +145,7 @@ class HomeView(QWidget):
         if "matplotlib.figure" in sys.modules:
             self._plot()
 
-    def _show_stats(self, stats: Any) -> None:
+    def _show_stats(self, stats: LearnerStats) -> None:
         self.greeting.setText(
             f"<h2>Hello, {stats.learner.name}</h2>"
             f"{stats.attempts} answers so far, {stats.correct} right. "
@@ -196,8 +201,10 @@ class HomeView(QWidget):
         fig = self.chart.figure
         fig.clear()
         ax = fig.add_subplot()
+        from matplotlib.dates import date2num
+
         c = self.chart.colors
-        days = [d for d, _n, _r in self._days]
+        days = date2num([d for d, _n, _r in self._days])  # matplotlib's day numbers
         attempts = [n for _d, n, _r in self._days]
         right = [r for _d, _n, r in self._days]
         if any(attempts):  # 30 days of zeros is "no history yet", not an empty chart

@@ -23,7 +23,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
@@ -40,10 +40,16 @@ PROGRESS_INTERVAL_S = 0.1
 DELIVERY_INTERVAL_MS = 25
 
 
-class Worker(QObject):
+P = TypeVar("P")  # what a worker's progress reports carry
+R = TypeVar("R")  # what its work returns
+W = TypeVar("W", bound="Worker[Any, Any]")
+
+
+class Worker(QObject, Generic[P, R]):
     """Base worker: subclasses implement `work()` (run off the main thread) and return its result.
 
-    The object itself lives on the main thread and its signals are emitted there.
+    The object itself lives on the main thread and its signals are emitted there: `progress`
+    carries P, `finished` R, `item` whatever the worker posts as part of its result.
     """
 
     progress = Signal(object)
@@ -54,10 +60,10 @@ class Worker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.cancel = threading.Event()
-        self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self._last_post = 0.0
 
-    def work(self) -> Any:  # pragma: no cover - always overridden
+    def work(self) -> R:  # pragma: no cover - always overridden
         raise NotImplementedError
 
     def describe_error(self, exc: Exception) -> str:
@@ -74,7 +80,7 @@ class Worker(QObject):
         else:
             self._inbox.put(("finished", result))
 
-    def post_progress(self, event: Any, force: bool = False) -> None:
+    def post_progress(self, event: P, force: bool = False) -> None:
         """Queue a progress report, dropping batch events that come faster than ~10 a second.
 
         The trainer may call its listener hundreds of times a second; this keeps the
@@ -85,11 +91,11 @@ class Worker(QObject):
             self._last_post = now
             self._inbox.put(("progress", event))
 
-    def post_item(self, item: Any) -> None:
+    def post_item(self, item: object) -> None:
         """Queue one piece of the result (never dropped, unlike progress)."""
         self._inbox.put(("item", item))
 
-    def deliver(self) -> tuple[str, Any] | None:
+    def deliver(self) -> tuple[str, object] | None:
         """Main thread: emit the queued progress and items; the outcome, once there is one,
         is returned (not emitted) so the pool can forget the worker before its listeners run."""
         while True:
@@ -114,7 +120,7 @@ class Worker(QObject):
             if kind == "item":
                 self.item.emit(payload)
 
-    def emit_outcome(self, outcome: tuple[str, Any]) -> None:
+    def emit_outcome(self, outcome: tuple[str, object]) -> None:
         kind, payload = outcome
         (self.finished if kind == "finished" else self.failed).emit(payload)
 
@@ -122,7 +128,7 @@ class Worker(QObject):
 class WorkerThread(QThread):
     """The QThread that runs one worker's `work()`."""
 
-    def __init__(self, worker: Worker) -> None:
+    def __init__(self, worker: Worker[Any, Any]) -> None:
         super().__init__()
         self.worker = worker
 
@@ -130,7 +136,7 @@ class WorkerThread(QThread):
         self.worker.run_in_thread()
 
 
-class TrainWorker(Worker):
+class TrainWorker(Worker["ProgressEvent", "RunResult"]):
     """Trains one lab configuration; `finished` carries the trainer's RunResult."""
 
     def __init__(self, config: LabConfig, data: MnistData) -> None:
@@ -147,7 +153,7 @@ class TrainWorker(Worker):
         return train(self.config, self.data, listener=self._listener, cancel=self.cancel)
 
 
-class SweepWorker(Worker):
+class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
     """Runs the trainer's sweep; progress carries (run index, ProgressEvent) pairs and each
     run is posted as an item (a RunResult) the moment it ends."""
 
@@ -175,7 +181,7 @@ class SweepWorker(Worker):
         )
 
 
-class DataWorker(Worker):
+class DataWorker(Worker[tuple[str, int, int], "MnistData"]):
     """Loads MNIST once per session; progress carries (file name, bytes done, bytes total)."""
 
     def __init__(self, mnist_dir: str | Path | None) -> None:
@@ -191,7 +197,7 @@ class DataWorker(Worker):
         return load_mnist(self.mnist_dir, progress=self._progress)
 
 
-class WarmupWorker(Worker):
+class WarmupWorker(Worker[str, None]):
     """Imports the heavy libraries after the window is up: the records core (SQLAlchemy,
     Alembic), matplotlib, then Keras, so neither the window nor the first chart or training
     run waits for them. Progress names each stage as it completes."""
@@ -233,14 +239,14 @@ class WarmupWorker(Worker):
         return None
 
 
-class CallWorker(Worker):
+class CallWorker(Worker[None, R]):
     """Runs one short function off the main thread (model inspection, predictions)."""
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self, fn: Callable[[], R]) -> None:
         super().__init__()
         self.fn = fn
 
-    def work(self) -> Any:
+    def work(self) -> R:
         return self.fn()
 
 
@@ -249,12 +255,12 @@ class WorkerPool(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._running: dict[Worker, WorkerThread] = {}
+        self._running: dict[Worker[Any, Any], WorkerThread] = {}
         self._timer = QTimer(self)
         self._timer.setInterval(DELIVERY_INTERVAL_MS)
         self._timer.timeout.connect(self._deliver)
 
-    def start(self, worker: Worker) -> Worker:
+    def start(self, worker: W) -> W:
         """Start `worker` on a new QThread; it is forgotten once its outcome is delivered."""
         thread = WorkerThread(worker)
         self._running[worker] = thread
@@ -275,12 +281,12 @@ class WorkerPool(QObject):
     def run_task(
         self,
         ui: TaskUi,
-        make_worker: Callable[[MnistData | None], Worker],
+        make_worker: Callable[[MnistData | None], Worker[P, R]],
         *,
         data: DataSource | None = None,
-        on_progress: Callable[[Any], Progress | None] | None = None,
-        on_item: Callable[[Any], None] | None = None,
-        on_done: Callable[[Any], str | None] | None = None,
+        on_progress: Callable[[P], Progress | None] | None = None,
+        on_item: Callable[[Any], None] | None = None,  # takes what the worker posts
+        on_done: Callable[[R], str | None] | None = None,
     ) -> Task:
         """Run one background job the way every view does.
 
@@ -352,7 +358,7 @@ class Task:
 
     def __init__(self, ui: TaskUi) -> None:
         self.ui = ui
-        self.worker: Worker | None = None
+        self.worker: Worker[Any, Any] | None = None
         self.ended = False
 
     def cancel(self) -> None:
@@ -388,11 +394,11 @@ class Task:
 def _run_task(
     pool: WorkerPool,
     ui: TaskUi,
-    make_worker: Callable[[MnistData | None], Worker],
+    make_worker: Callable[[MnistData | None], Worker[P, R]],
     data: DataSource | None,
-    on_progress: Callable[[Any], Progress | None] | None,
+    on_progress: Callable[[P], Progress | None] | None,
     on_item: Callable[[Any], None] | None,
-    on_done: Callable[[Any], str | None] | None,
+    on_done: Callable[[R], str | None] | None,
 ) -> Task:
     task = Task(ui)
     if ui.start is not None:
@@ -402,7 +408,7 @@ def _run_task(
     if ui.progress is not None:
         ui.progress.setValue(0)
 
-    def progress(event: Any) -> None:
+    def progress(event: P) -> None:
         shown = on_progress(event) if on_progress is not None else None
         if shown is not None:
             done, total, text = shown
@@ -411,7 +417,7 @@ def _run_task(
                 ui.progress.setValue(min(done, total))
             ui.status.setText(text)
 
-    def finished(result: Any) -> None:
+    def finished(result: R) -> None:
         cancelled = task.worker is not None and task.worker.cancel.is_set()
         if ui.progress is not None and not cancelled:
             ui.progress.setValue(ui.progress.maximum())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -90,7 +88,7 @@ class DrawStep(Step):
 
         self.state.workers.run_task(self.ui, lambda _data: CallWorker(run), on_done=self._show)
 
-    def _show(self, out: tuple[int, np.ndarray, Any]) -> None:
+    def _show(self, out: tuple[int, np.ndarray, np.ndarray]) -> None:
         request, digit, probs = out
         if request != self._request:
             return  # a newer stroke or a clear came in meanwhile

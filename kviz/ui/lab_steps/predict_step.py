@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -23,6 +23,9 @@ from kviz.ui.charts import Chart
 from kviz.ui.lab_steps.common import Step, probability_bars, show_digits
 from kviz.ui.state import AppState
 from kviz.ui.workers import CallWorker, TaskUi
+
+if TYPE_CHECKING:
+    from trainer.training import RunResult
 
 EXPLANATION = (
     "The trained model gives each test digit ten probabilities; its prediction is the "
@@ -87,7 +90,7 @@ class PredictStep(Step):
         self.maps.setFixedHeight(240)
         maps_layout.addWidget(self.maps)
         self.body.addWidget(maps_box)
-        self._shown: Any = None
+        self._shown: RunResult | None = None
         self._all_probs: np.ndarray | None = None
         self._filters: np.ndarray | None = None
         self.shown_predictions = 0  # how many of the first five are on screen (tests read it)
@@ -109,7 +112,7 @@ class PredictStep(Step):
         self._fill_confusion(result.confusion)
         model, norm = result.model, result.config.normalization
 
-        def inspect() -> tuple[Any, np.ndarray, np.ndarray]:
+        def inspect() -> tuple[RunResult, np.ndarray, np.ndarray]:
             from trainer.inspect import conv_filters, predict
 
             return result, predict(model, data.test_images, norm), conv_filters(model)
@@ -118,7 +121,7 @@ class PredictStep(Step):
             self.ui, lambda _data: CallWorker(inspect), on_done=self._on_inspected
         )
 
-    def _show_first_five(self, result: Any) -> None:
+    def _show_first_five(self, result: RunResult) -> None:
         data = self.state.loaded_data()
         fig = self.first_five.figure
         fig.clear()
@@ -158,7 +161,7 @@ class PredictStep(Step):
                 item.setToolTip(f"truth {r}, predicted {c}: {n} digits")
                 self.confusion.setItem(r, c, item)
 
-    def _on_inspected(self, out: tuple[Any, np.ndarray, np.ndarray]) -> None:
+    def _on_inspected(self, out: tuple[RunResult, np.ndarray, np.ndarray]) -> None:
         result, probs, filters = out
         if result is not self._shown:
             return
@@ -194,7 +197,7 @@ class PredictStep(Step):
         image = self.state.loaded_data().test_images[self.digit.value()]
         model, norm, filters = result.model, result.config.normalization, self._filters
 
-        def maps() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+        def maps() -> tuple[RunResult, np.ndarray, np.ndarray, np.ndarray]:
             from trainer.inspect import feature_maps
 
             return result, image, filters, feature_maps(model, image, norm)
@@ -203,7 +206,7 @@ class PredictStep(Step):
             self.ui, lambda _data: CallWorker(maps), on_done=self._draw_maps
         )
 
-    def _draw_maps(self, out: tuple[Any, np.ndarray, np.ndarray, np.ndarray]) -> None:
+    def _draw_maps(self, out: tuple[RunResult, np.ndarray, np.ndarray, np.ndarray]) -> None:
         result, image, filters, fm = out
         if result is not self._shown:
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
@@ -11,9 +11,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QW
 from kviz.ui.charts import Chart
 from kviz.ui.lab_steps.common import Step
 from kviz.ui.state import AppState
-from kviz.ui.workers import Progress, Task, TaskUi, TrainWorker, Worker
+from kviz.ui.workers import Progress, Task, TaskUi, TrainWorker
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
+
     from trainer.config import LabConfig
     from trainer.data import MnistData
     from trainer.training import ProgressEvent, RunResult
@@ -89,7 +92,8 @@ class TrainStep(Step):
         self.body.addWidget(self.chart)
         self.body.addStretch()
         self.updates = 0  # progress events handled (tests and the bench read it)
-        self._lines: dict[str, Any] = {}  # matplotlib Line2D by series name
+        self._lines: dict[str, Line2D] = {}
+        self._axes: tuple[Axes, Axes]  # loss, accuracy: made with the lines
         self._series: dict[str, tuple[list[float], list[float]]] = {}
         self.ui = TaskUi(
             self,
@@ -101,9 +105,9 @@ class TrainStep(Step):
         )
 
     @property
-    def worker(self) -> Worker | None:
+    def worker(self) -> TrainWorker | None:
         """The running TrainWorker (None while idle or waiting for MNIST)."""
-        if self.task is None or self.task.ended:
+        if self.task is None or self.task.ended or not isinstance(self.task.worker, TrainWorker):
             return None
         return self.task.worker
 
@@ -153,6 +157,7 @@ class TrainStep(Step):
         fig.clear()
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.2)
         loss_ax, acc_ax = fig.subplots(1, 2)
+        self._axes = (loss_ax, acc_ax)
         c = self.chart.colors
         self._lines.clear()
         self._series.clear()
@@ -182,7 +187,7 @@ class TrainStep(Step):
         for key, line in self._lines.items():
             self._series[key] = ([], [])
             line.set_data([], [])
-        loss_ax, acc_ax = self._lines["train_loss"].axes, self._lines["train_accuracy"].axes
+        loss_ax, acc_ax = self._axes
         if loss_ax.get_xlim() != (0, config.epochs) or loss_ax.get_ylim() != (0, INITIAL_LOSS_TOP):
             for ax in (loss_ax, acc_ax):
                 ax.set_xlim(0, config.epochs)
@@ -208,7 +213,7 @@ class TrainStep(Step):
         if event.val_loss is not None and event.val_accuracy is not None:
             self._add("val_loss", x, event.val_loss)
             self._add("val_accuracy", x, event.val_accuracy)
-        loss_ax = self._lines["train_loss"].axes
+        loss_ax = self._axes[0]
         full = False
         if event.loss > loss_ax.get_ylim()[1]:  # rare (raw 0-255 inputs): rescale, full draw
             loss_ax.set_ylim(0, event.loss * 1.2)
