@@ -57,8 +57,10 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
     assert predict.shown_predictions == 5
     assert predict.confusion.item(0, 0).text().isdigit()
     qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
+    drawn = predict.mistakes.draws
     predict.confusion.setCurrentCell(4, 9)
-    assert predict.mistakes.draws >= 1
+    assert predict.mistakes.draws > drawn
+    assert predict.mistakes.figure.get_suptitle().startswith("4 read as 9: ")
 
     draw = window.view("labs").draw_step
     window.view("labs").tabs.setCurrentWidget(draw)
