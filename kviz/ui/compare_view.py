@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -28,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
-from kviz.ui.workers import Progress, SweepWorker, Task, TaskUi
+from kviz.ui.workers import Progress, SweepWorker, Task, TaskControls
 
 if TYPE_CHECKING:
     from kviz.store.views import LabRun
@@ -115,31 +113,19 @@ class CompareView(QWidget):
         values_label.setBuddy(self.values)
         row.addWidget(values_label)
         row.addWidget(self.values, 1)
-        self.sweep_button = QPushButton("Run s&weep")
-        self.sweep_button.clicked.connect(self.start_sweep)
-        self.cancel_button = QPushButton("&Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
+        controls = TaskControls.make("Run s&weep", self.start_sweep, self.cancel)
+        self.sweep_button, self.cancel_button = controls.start, controls.cancel
+        self.progress, self.status = controls.progress, controls.status
+        self.ui = controls.ui(self, "The sweep")
         row.addWidget(self.sweep_button)
         row.addWidget(self.cancel_button)
         layout.addWidget(box)
         status_row = QHBoxLayout()
-        self.progress = QProgressBar()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         status_row.addWidget(self.progress)
         status_row.addWidget(self.status, 2)
         layout.addLayout(status_row)
         self._params: dict[str, list[Any]] = {}
         self._count = 0
-        self.ui = TaskUi(
-            self,
-            "The sweep",
-            self.status,
-            start=self.sweep_button,
-            cancel=self.cancel_button,
-            progress=self.progress,
-        )
         state.records_changed.connect(self._refresh_if_visible)
 
     def activated(self) -> None:

@@ -26,10 +26,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QPushButton, QWidget
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QWidget
-
     from trainer.config import LabConfig
     from trainer.data import MnistData
     from trainer.training import ProgressEvent, RunResult
@@ -351,6 +350,36 @@ class TaskUi:
     cancel: QAbstractButton | None = None
     progress: QProgressBar | None = None
     errors: ErrorStyle = "dialog"
+
+
+@dataclass
+class TaskControls:
+    """The Start and Cancel buttons, progress bar and status line of a long task (Train,
+    Compare's sweep), made and wired in one place; the view lays them out."""
+
+    start: QPushButton
+    cancel: QPushButton
+    progress: QProgressBar
+    status: QLabel
+
+    @classmethod
+    def make(
+        cls, start_text: str, on_start: Callable[[], None], on_cancel: Callable[[], None]
+    ) -> TaskControls:
+        start = QPushButton(start_text)
+        start.clicked.connect(on_start)
+        cancel = QPushButton("&Cancel")
+        cancel.setEnabled(False)
+        cancel.clicked.connect(on_cancel)
+        status = QLabel()
+        status.setWordWrap(True)
+        return cls(start, cancel, QProgressBar(), status)
+
+    def ui(self, owner: QWidget, title: str) -> TaskUi:
+        """The TaskUi over these controls (errors shown in a dialog)."""
+        return TaskUi(
+            owner, title, self.status, start=self.start, cancel=self.cancel, progress=self.progress
+        )
 
 
 class Task:

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kviz.ui.charts import Chart
 from kviz.ui.lab_steps.common import Step
 from kviz.ui.state import AppState
-from kviz.ui.workers import Progress, Task, TaskUi, TrainWorker
+from kviz.ui.workers import Progress, Task, TaskControls, TrainWorker
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -70,20 +70,17 @@ class TrainStep(Step):
         self.state = state
         self.config_source = config_source  # raises ConfigError while Build's settings clash
         self.task: Task | None = None
+        controls = TaskControls.make("&Start training", self.start, self.cancel)
+        self.start_button, self.cancel_button = controls.start, controls.cancel
+        self.progress, self.status = controls.progress, controls.status
+        self.ui = controls.ui(self, "Training")
         row = QHBoxLayout()
-        self.start_button = QPushButton("&Start training")
-        self.start_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton("&Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         row.addWidget(self.start_button)
         row.addWidget(self.cancel_button)
-        self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         row.addWidget(self.progress, 1)
         self.body.addLayout(row)
-        self.status = QLabel("Press Start to train the model from step 2.")
-        self.status.setWordWrap(True)
+        self.status.setText("Press Start to train the model from step 2.")
         # Two lines, always: a label that grows would resize the chart, forcing full redraws.
         self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
         self.body.addWidget(self.status)
@@ -95,14 +92,6 @@ class TrainStep(Step):
         self._lines: dict[str, Line2D] = {}
         self._axes: tuple[Axes, Axes]  # loss, accuracy: made with the lines
         self._series: dict[str, tuple[list[float], list[float]]] = {}
-        self.ui = TaskUi(
-            self,
-            "Training",
-            self.status,
-            start=self.start_button,
-            cancel=self.cancel_button,
-            progress=self.progress,
-        )
 
     @property
     def worker(self) -> TrainWorker | None:
