@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from kviz.bank.generators import GENERATORS, GeneratorError, run_generator
-from kviz.bank.templates import TemplateError, draw_params, render
+from kviz.bank.templates import TemplateError, corner_draws, draw_params, render
 
 QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric", "text", "computed")
 LETTERS = string.ascii_lowercase
@@ -45,6 +45,8 @@ class _Question(_Model):
     explanation: Text
     tags: tuple[Text, ...] = ()
     lab: Annotated[str, Field(pattern=LAB_PATTERN)] | None = None
+    # Questions that test the same fact share a group name; a quiz draws at most one of them.
+    same_fact: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
 
 
 def _letter_index(letter: Any, n_choices: int) -> int:
@@ -180,9 +182,11 @@ class ComputedQuestion(_Question):
     @model_validator(mode="after")
     def _draws_render(self) -> ComputedQuestion:
         rng = random.Random(self.id)
-        for _ in range(TRIAL_DRAWS):
+        draws = corner_draws(self.spec())
+        draws += [draw_params(self.spec(), rng) for _ in range(TRIAL_DRAWS)]
+        for drawn in draws:
             try:
-                values = run_generator(self.generator, draw_params(self.spec(), rng), rng)
+                values = run_generator(self.generator, drawn, rng)
                 render(self.prompt, values)
                 render(self.explanation, values)
             except (GeneratorError, TemplateError) as e:

@@ -60,6 +60,15 @@ def add_parser(subparsers: Any) -> None:
     stats.add_argument("--json", action="store_true", help="print the stats as JSON")
     stats.set_defaults(func=run_stats)
 
+    history = subparsers.add_parser(
+        "history", help="past answers with what was shown (prompt, choices, expected)"
+    )
+    _common(history, learner=False)
+    history.add_argument("--learner", metavar="NAME", help="only this learner (default: all)")
+    history.add_argument("--limit", type=int, default=50, help="newest N answers (default 50)")
+    history.add_argument("--json", action="store_true", help="print the attempts as JSON")
+    history.set_defaults(func=run_history)
+
 
 def _fail(message: str) -> int:
     print(f"kviz: error: {message}", file=sys.stderr)
@@ -277,3 +286,47 @@ def run_review(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     """kviz stats"""
     return _guarded(_stats, args)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """kviz history"""
+    return _guarded(_history, args)
+
+
+def _history(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from kviz.store.records import attempt_history, find_learner
+
+    if args.limit < 1:
+        raise CommandError(f"--limit: {args.limit} must be at least 1")
+    db = _open(args)
+    try:
+        learner_id = None
+        if args.learner is not None:
+            learner = find_learner(db, args.learner)
+            if learner is None:
+                raise CommandError(f"--learner: no learner named {args.learner!r}")
+            learner_id = learner.id
+        attempts = attempt_history(db, learner_id, args.limit)
+    finally:
+        db.close()
+    if args.json:
+        rows = [
+            dataclasses.asdict(a) | {"answered_at": a.answered_at.isoformat()} for a in attempts
+        ]
+        print(json.dumps({"attempts": rows}, indent=2))
+        return 0
+    if not attempts:
+        print("No answers yet.")
+    for a in attempts:
+        when = a.answered_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        mark = "right" if a.correct else "wrong"
+        print(f"{when}  {a.learner}  {a.question_id}  {mark}  answered {a.answer_given!r}")
+        if a.prompt is not None:
+            print(textwrap.indent(textwrap.fill(a.prompt, 84), "    "))
+            for i, choice in enumerate(a.choices or ()):
+                print(f"      {LETTERS[i]}) {choice}")
+            print(f"    expected: {a.expected}")
+    return 0

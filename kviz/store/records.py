@@ -7,6 +7,7 @@ no answered question. Callers get frozen dataclasses (kviz.store.views), never O
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -27,9 +28,10 @@ from kviz.store.models import (
     LearnerRow,
     QuizSessionRow,
     ReviewStateRow,
+    new_uid,
 )
 from kviz.store.stats import learner_stats
-from kviz.store.views import LabRun, Learner, QuizSummary
+from kviz.store.views import AttemptRecord, LabRun, Learner, QuizSummary
 
 __all__ = [
     "attempts_per_day",
@@ -48,6 +50,15 @@ __all__ = [
 ]
 
 MODES = ("quiz", "review")
+
+
+def find_learner(db: Database, name: str) -> Learner | None:
+    """The learner of that name (same letters, any case or Unicode form), or None."""
+    wanted = unicodedata.normalize("NFC", name.strip()).casefold()
+    for learner in list_learners(db):
+        if unicodedata.normalize("NFC", learner.name).casefold() == wanted:
+            return learner
+    return None
 
 
 def get_or_create_learner(db: Database, name: str) -> Learner:
@@ -131,10 +142,12 @@ def record_attempt(
     feedback: Feedback,
     seconds: float,
     when: datetime | None = None,
+    uid: str | None = None,
 ) -> None:
-    """Store one answer, count it for its day and move the question's FSRS review state.
+    """Store one answer with what was shown, count it for its day and move its FSRS state.
 
     All in one transaction, committed before returning: a crash right after loses nothing.
+    `uid` is the attempt's stable id (a new one unless given, e.g. when copying records).
     """
     now = stored(when)
     correct = bool(feedback.correct)
@@ -154,6 +167,11 @@ def record_attempt(
                 "correct": correct,
                 "seconds": max(0.0, float(seconds)),
                 "answered_at": now,
+                "uid": uid or new_uid(),
+                "prompt": item.prompt,
+                "choices": list(item.choices) or None,
+                "drawn_values": _shown_values(item.values),
+                "expected": item.key.expected,
             },
         )
         day = {"b_learner": learner_id, "b_day": aware(now).astimezone().date()}
@@ -292,6 +310,44 @@ def _json_ready(value: Any, what: str) -> Any:
         return json.loads(json.dumps(value))
     except (TypeError, ValueError) as e:
         raise ValueError(f"{what} is not JSON-ready: {e}") from None
+
+
+def attempt_history(
+    db: Database, learner_id: int | None = None, limit: int | None = None
+) -> list[AttemptRecord]:
+    """Attempts, newest first (one learner's, or everyone's), with what each learner saw."""
+    query = (
+        select(AttemptRow, LearnerRow.name)
+        .join(LearnerRow, LearnerRow.id == AttemptRow.learner_id)
+        .order_by(AttemptRow.answered_at.desc(), AttemptRow.id.desc())
+        .limit(limit)
+    )
+    if learner_id is not None:
+        query = query.where(AttemptRow.learner_id == learner_id)
+    with db.session() as s:
+        return [
+            AttemptRecord(
+                uid=a.uid,
+                learner=name,
+                quiz_id=a.quiz_id,
+                answered_at=aware(a.answered_at),
+                topic=a.topic,
+                question_id=a.question_id,
+                answer_given=a.answer_given,
+                correct=a.correct,
+                seconds=a.seconds,
+                prompt=a.prompt,
+                choices=tuple(a.choices) if a.choices is not None else None,
+                drawn_values=a.drawn_values,
+                expected=a.expected,
+            )
+            for a, name in s.execute(query)
+        ]
+
+
+def _shown_values(values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A computed question's drawn numbers as plain JSON (numpy scalars become text)."""
+    return json.loads(json.dumps(dict(values), default=str)) if values else None
 
 
 def save_lab_run(db: Database, learner_id: int | None, result: Mapping[str, Any]) -> int:

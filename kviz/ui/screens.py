@@ -94,12 +94,19 @@ def _compare(state: AppState, nav: Navigator) -> QWidget:
     return CompareView(state, lab_config)
 
 
+def _versus(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.versus_view import VersusView
+
+    return VersusView(state)
+
+
 SCREENS: tuple[Screen, ...] = (
     Screen("home", "Home", _home),
     Screen("quiz", "Quiz", _quiz, home_button="Take a &quiz"),
     Screen("review", "Review", _review, home_button="Start &review"),
     Screen("labs", "Labs", _labs, home_button="Open the &labs"),
     Screen("compare", "Compare", _compare),
+    Screen("versus", "Keras vs PyTorch", _versus),
 )
 
 FILE_ACTIONS: tuple[FileAction, ...] = (
