@@ -196,3 +196,16 @@ def test_missing_type_names_the_types(tmp_path):
         ":4: filters-001: type: Field required (one of single, multiple, truefalse, numeric,"
         " text, computed)"
     )
+
+
+def test_duplicate_keys_are_reported_when_the_header_is_invalid_too(tmp_path):
+    found = problems_of(
+        tmp_path,
+        """\
+        topic: filters
+        topic: filters
+        questions: not a list
+        """,
+    )
+    assert any(p.endswith(":2: topic: given twice") for p in found), found
+    assert any("questions" in p for p in found), found
