@@ -229,17 +229,20 @@ def _stats(args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
-    from kviz.store.records import last_learner, learner_stats, list_learners
+    from kviz.store.names import clean_name
+    from kviz.store.records import find_learner, last_learner, learner_stats, list_learners
 
     db = _open(args)
     try:
         if args.learner is None:
             learner = last_learner(db)
         else:
-            learner = next((x for x in list_learners(db) if x.name == args.learner.strip()), None)
+            learner = find_learner(db, args.learner)
             if learner is None:
                 known = ", ".join(x.name for x in list_learners(db)) or "none yet"
-                raise CommandError(f"no learner named {args.learner!r} (known: {known})")
+                raise CommandError(
+                    f"no learner named {clean_name(args.learner)!r} (known: {known})"
+                )
         if learner is None:
             print("No learner yet: take a quiz first (kviz quiz).")
             return 0
