@@ -129,6 +129,25 @@ def _show(item: QuizItem, n: int, total: int, title: str, out: TextIO) -> None:
     out.write(f"({hints[item.type]})\n")
 
 
+def _read_line(inp: TextIO) -> str | None:
+    """One line of input; None at its end, "" when its bytes are not text (asked again).
+
+    Bytes are read and decoded here, strictly, so an undecodable line is never half-decoded
+    into surrogates that fail later, when it is echoed or stored.
+    """
+    buffer = getattr(inp, "buffer", None)
+    raw = buffer.readline() if buffer is not None else inp.readline()
+    if not raw:
+        return None
+    try:
+        if isinstance(raw, bytes):
+            return raw.decode(getattr(inp, "encoding", None) or "utf-8")
+        raw.encode("utf-8")  # text that holds surrogates from an escaped decode
+        return raw
+    except UnicodeError:
+        return ""
+
+
 def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:
     """The next valid answer; bad input is explained and asked again. None at end of input."""
     from kviz.quiz.answers import AnswerFormatError, parse_answer
@@ -136,9 +155,12 @@ def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:
     while True:
         out.write("answer> ")
         out.flush()
-        line = inp.readline()
-        if not line:
+        line = _read_line(inp)
+        if line is None:
             return None
+        if not line:
+            out.write("\n  not an answer: that was not readable text (UTF-8); type it again\n")
+            continue
         if not inp.isatty():
             out.write(line.rstrip("\n") + "\n")  # a scripted run reads like a transcript
         try:
