@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     window.first_shown.connect(lambda: marks.setdefault("shown", time.monotonic()))
     window.show()
     beat = Heartbeat()
-    lab = window.labs
+    lab = window.view("labs")
     train = lab.train_step
     outcome: dict[str, object] = {}
 
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         if "lab_open" in marks:
             return
         marks["lab_open"] = time.monotonic()
-        window.go(3)
+        window.go("labs")
         lab.tabs.setCurrentWidget(lab.build_step)
         lab.build_step.epochs.setValue(args.epochs)
         lab.build_step.train_limit.setValue(args.train_limit)

@@ -21,6 +21,7 @@ COMMANDS = {
     "quiz": "kviz.commands.study",
     "review": "kviz.commands.study",
     "stats": "kviz.commands.study",
+    "history": "kviz.commands.study",
     "bank": "kviz.commands.bank",
 }
 

@@ -37,3 +37,15 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     # cache, the mirrors or the offline sample never silently loads it from the environment.
     monkeypatch.delenv("KVIZ_MNIST_DIR", raising=False)
     yield home
+
+
+@pytest.fixture
+def torch_required() -> None:
+    """PyTorch for the Keras vs PyTorch tests: skip without it, except under CI=true (fail)."""
+    from trainer.versus import torch_available
+
+    if torch_available():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("PyTorch is missing under CI: install the extra, pip install -e '.[pytorch]'")
+    pytest.skip("PyTorch is not installed (pip install 'kviz[pytorch]')")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import string
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -22,9 +22,8 @@ from pydantic import (
 )
 
 from kviz.bank.generators import GENERATORS, GeneratorError, run_generator
-from kviz.bank.templates import TemplateError, draw_params, render
+from kviz.bank.templates import TemplateError, corner_draws, draw_params, render
 
-QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric", "text", "computed")
 LETTERS = string.ascii_lowercase
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 LAB_PATTERN = r"^(reference|sweep:[a-z_]+)$"
@@ -45,6 +44,8 @@ class _Question(_Model):
     explanation: Text
     tags: tuple[Text, ...] = ()
     lab: Annotated[str, Field(pattern=LAB_PATTERN)] | None = None
+    # Questions that test the same fact share a group name; a quiz draws at most one of them.
+    same_fact: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
 
 
 def _letter_index(letter: Any, n_choices: int) -> int:
@@ -180,9 +181,11 @@ class ComputedQuestion(_Question):
     @model_validator(mode="after")
     def _draws_render(self) -> ComputedQuestion:
         rng = random.Random(self.id)
-        for _ in range(TRIAL_DRAWS):
+        draws = corner_draws(self.spec())
+        draws += [draw_params(self.spec(), rng) for _ in range(TRIAL_DRAWS)]
+        for drawn in draws:
             try:
-                values = run_generator(self.generator, draw_params(self.spec(), rng), rng)
+                values = run_generator(self.generator, drawn, rng)
                 render(self.prompt, values)
                 render(self.explanation, values)
             except (GeneratorError, TemplateError) as e:
@@ -201,6 +204,17 @@ Question = Annotated[
     | ComputedQuestion,
     Field(discriminator="type"),
 ]
+
+
+# The type names, read off the union above (kviz.quiz.types holds a class for each).
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(Question)[0])
+)
+
+
+def unknown_type_message(name: object) -> str:
+    """The one wording for a type no class handles (bank check, quiz core, CLI and app)."""
+    return f"unknown question type {name!r} (known: {', '.join(QUESTION_TYPES)})"
 
 
 class TopicHeader(_Model):

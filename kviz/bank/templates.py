@@ -104,3 +104,19 @@ def draw_params(spec: Mapping[str, Any], rng: random.Random) -> dict[str, Any]:
         else:
             drawn[name] = choices
     return drawn
+
+
+def corner_draws(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The two extreme draws: every range at its min (every list at its first item), then
+    every range at its max (last item). Random trial draws can miss the end of a wide range,
+    where a generator's bounds bite; these two cannot."""
+    low: dict[str, Any] = {}
+    high: dict[str, Any] = {}
+    for name, choices in spec.items():
+        if isinstance(choices, Mapping):
+            low[name], high[name] = choices["min"], choices["max"]
+        elif isinstance(choices, list):
+            low[name], high[name] = choices[0], choices[-1]
+        else:
+            low[name] = high[name] = choices
+    return [low, high]

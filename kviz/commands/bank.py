@@ -23,6 +23,7 @@ def run_check(args: argparse.Namespace) -> int:
     import json
 
     from kviz.bank.loader import read_bank
+    from kviz.bank.quality import quality
 
     if args.paths:
         paths = args.paths
@@ -35,14 +36,22 @@ def run_check(args: argparse.Namespace) -> int:
             return 1
     bank, problems = read_bank(paths)
     counts = bank.counts()
+    figures = quality(bank)
     if args.json:
-        print(json.dumps(counts, indent=2, sort_keys=True))
+        print(json.dumps(counts | {"quality": figures.to_dict()}, indent=2, sort_keys=True))
     else:
         for kind in ("topics", "types"):
             print(f"{kind}:")
             for name, n in sorted(counts[kind].items()):
                 print(f"  {name:<22}{n:>5}")
         print(f"total: {counts['total']} questions")
+        print(
+            f"key is the longest choice: {figures.longest_key} of {figures.singles} "
+            f"single-choice ({figures.longest_key_rate:.0%}); "
+            f"repeated checks: {len(figures.repeated_checks)}"
+        )
+    for line in figures.warnings():
+        print(f"kviz: warning: {line}", file=sys.stderr)
     for p in problems:
         print(p, file=sys.stderr)
     if problems:

@@ -37,6 +37,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     sweep.add_argument("--seed", type=int, help="random seed (default: the lab's, 1)")
     sweep.set_defaults(func=run_sweep)
 
+    from kviz.commands.versus import add_parser as add_versus
+
+    add_versus(labs)
+
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (default 3)")

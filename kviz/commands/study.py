@@ -12,6 +12,8 @@ import textwrap
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kviz.bank.schema import LETTERS
+
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank
     from kviz.quiz.answers import Answer
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
     from kviz.store.views import Learner
 
 DEFAULT_LEARNER = "default"
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class CommandError(Exception):
@@ -45,6 +46,11 @@ def add_parser(subparsers: Any) -> None:
     quiz.add_argument("--topic", action="append", dest="topics", metavar="T", help="repeatable")
     quiz.add_argument("--count", type=int, default=10, help="number of questions (default 10)")
     quiz.add_argument(
+        "--smart",
+        action="store_true",
+        help="adapt to your history: unseen and weak topics first, recent right answers held back",
+    )
+    quiz.add_argument(
         "--difficulty", type=int, choices=(1, 2, 3), action="append", dest="difficulties"
     )
     _quiz_options(quiz)
@@ -59,6 +65,15 @@ def add_parser(subparsers: Any) -> None:
     _common(stats)
     stats.add_argument("--json", action="store_true", help="print the stats as JSON")
     stats.set_defaults(func=run_stats)
+
+    history = subparsers.add_parser(
+        "history", help="past answers with what was shown (prompt, choices, expected)"
+    )
+    _common(history, learner=False)
+    history.add_argument("--learner", metavar="NAME", help="only this learner (default: all)")
+    history.add_argument("--limit", type=int, default=50, help="newest N answers (default 50)")
+    history.add_argument("--json", action="store_true", help="print the attempts as JSON")
+    history.set_defaults(func=run_history)
 
 
 def _fail(message: str) -> int:
@@ -114,19 +129,13 @@ def _bank(args: argparse.Namespace) -> Bank:
 
 
 def _show(item: QuizItem, n: int, total: int, title: str, out: TextIO) -> None:
+    from kviz.quiz.types import question_type
+
     out.write(f"\n[{n}/{total}] {title} · difficulty {item.difficulty}\n")
     out.write(textwrap.fill(item.prompt, 88) + "\n")
     for i, choice in enumerate(item.choices):
         out.write(f"  {LETTERS[i]}) {choice}\n")
-    hints = {
-        "single": "one letter",
-        "multiple": "letters, e.g. a,c",
-        "truefalse": "true or false",
-        "numeric": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "computed": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "text": "a word or short phrase",
-    }
-    out.write(f"({hints[item.type]})\n")
+    out.write(f"({question_type(item.type).hint(item)})\n")
 
 
 def _read_line(inp: TextIO) -> str | None:
@@ -209,18 +218,25 @@ def _run_items(
 
 def _quiz(args: argparse.Namespace) -> int:
     from kviz.quiz.engine import build_quiz
+    from kviz.store.records import smart_quiz
 
+    if args.smart and args.difficulties:
+        raise CommandError("--smart picks the difficulty from your mastery; drop --difficulty")
     bank = _bank(args)
-    items = build_quiz(
-        bank,
-        topics=args.topics,
-        difficulties=args.difficulties,
-        count=args.count,
-        seed=args.seed,
-    )
+    items = None
+    if not args.smart:
+        items = build_quiz(
+            bank,
+            topics=args.topics,
+            difficulties=args.difficulties,
+            count=args.count,
+            seed=args.seed,
+        )
     db = _open(args)
     try:
         learner = _learner(db, args.learner)
+        if items is None:
+            items = smart_quiz(db, bank, learner.id, args.topics, args.count, args.seed)
         return _run_items(db, bank, learner, items, "quiz", args.topics or [])
     finally:
         db.close()
@@ -302,3 +318,47 @@ def run_review(args: argparse.Namespace) -> int:
 def run_stats(args: argparse.Namespace) -> int:
     """kviz stats"""
     return _guarded(_stats, args)
+
+
+def run_history(args: argparse.Namespace) -> int:
+    """kviz history"""
+    return _guarded(_history, args)
+
+
+def _history(args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from kviz.store.records import attempt_history, find_learner
+
+    if args.limit < 1:
+        raise CommandError(f"--limit: {args.limit} must be at least 1")
+    db = _open(args)
+    try:
+        learner_id = None
+        if args.learner is not None:
+            learner = find_learner(db, args.learner)
+            if learner is None:
+                raise CommandError(f"--learner: no learner named {args.learner!r}")
+            learner_id = learner.id
+        attempts = attempt_history(db, learner_id, args.limit)
+    finally:
+        db.close()
+    if args.json:
+        rows = [
+            dataclasses.asdict(a) | {"answered_at": a.answered_at.isoformat()} for a in attempts
+        ]
+        print(json.dumps({"attempts": rows}, indent=2))
+        return 0
+    if not attempts:
+        print("No answers yet.")
+    for a in attempts:
+        when = a.answered_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        mark = "right" if a.correct else "wrong"
+        print(f"{when}  {a.learner}  {a.question_id}  {mark}  answered {a.answer_given!r}")
+        if a.prompt is not None:
+            print(textwrap.indent(textwrap.fill(a.prompt, 84), "    "))
+            for i, choice in enumerate(a.choices or ()):
+                print(f"      {LETTERS[i]}) {choice}")
+            print(f"    expected: {a.expected}")
+    return 0

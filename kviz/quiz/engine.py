@@ -10,7 +10,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from kviz.bank.loader import Bank
+from kviz.bank.loader import Bank, BankEntry
 from kviz.quiz.answers import Answer
 from kviz.quiz.grading import Feedback, grade
 from kviz.quiz.items import QuizItem, make_item
@@ -45,8 +45,20 @@ def build_quiz(
     if not pool:
         raise QuizError("no question matches these topics and difficulties")
     rng = random.Random(seed)
-    picked = rng.sample(pool, min(count, len(pool)))
-    return [make_item(e, rng) for e in picked]
+    return [make_item(e, rng) for e in one_per_fact(rng.sample(pool, len(pool)))[:count]]
+
+
+def one_per_fact(entries: Iterable[BankEntry]) -> list[BankEntry]:
+    """The entries in order, less any whose `same_fact` group already came earlier."""
+    seen: set[str] = set()
+    kept = []
+    for e in entries:
+        group = e.question.same_fact
+        if group is None or group not in seen:
+            kept.append(e)
+            if group is not None:
+                seen.add(group)
+    return kept
 
 
 def build_review(

@@ -6,6 +6,7 @@ Times are stored as naive UTC. Schema changes go through a new Alembic revision.
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +34,11 @@ NAMING = {
 }
 
 
+def new_uid() -> str:
+    """A fresh stable id for a record (a UUID4 string)."""
+    return str(uuid.uuid4())
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -55,6 +61,8 @@ class QuizSessionRow(Base):
     topics: Mapped[list[str]] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Revision 0004: a stable id, so copying records to a class database is idempotent.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
 
     __table_args__ = (Index("ix_quiz_sessions_learner_started", "learner_id", "started_at"),)
 
@@ -72,6 +80,13 @@ class AttemptRow(Base):
     correct: Mapped[bool] = mapped_column(Boolean)
     seconds: Mapped[float] = mapped_column(Float)
     answered_at: Mapped[datetime] = mapped_column(DateTime)
+    # Revision 0004: a stable id, so copying records to a class database is idempotent.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    # Revision 0004: what the learner saw (NULL for older attempts).
+    prompt: Mapped[str | None] = mapped_column(Text)
+    choices: Mapped[list[str] | None] = mapped_column(JSON)  # in the order shown
+    drawn_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # computed questions
+    expected: Mapped[str | None] = mapped_column(Text)  # the right answer as shown
 
     __table_args__ = (
         Index("ix_attempts_quiz", "quiz_id"),
@@ -124,3 +139,5 @@ class LabRunRow(Base):
     history: Mapped[list[Any]] = mapped_column(JSON)
     duration_s: Mapped[float] = mapped_column(Float)
     cancelled: Mapped[bool] = mapped_column(Boolean)
+    # Revision 0004: a stable id, so copying records to a class database is idempotent.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)

@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy import Integer, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from kviz.bank.loader import Bank
 from kviz.quiz.grading import Feedback
 from kviz.quiz.items import QuizItem
 from kviz.quiz.scheduling import is_lapse, review
 from kviz.quiz.scoring import TopicScore
+from kviz.quiz.smart import Seen, build_smart_quiz
 from kviz.store.convert import aware, learner_view, stored, utcnow
 from kviz.store.database import Database
 from kviz.store.models import (
@@ -27,10 +29,11 @@ from kviz.store.models import (
     LearnerRow,
     QuizSessionRow,
     ReviewStateRow,
+    new_uid,
 )
 from kviz.store.names import MAX_NAME, clean_name, name_key
 from kviz.store.stats import learner_stats
-from kviz.store.views import LabRun, Learner, QuizSummary
+from kviz.store.views import AttemptRecord, LabRun, Learner, QuizSummary
 
 __all__ = [
     "attempts_per_day",
@@ -147,10 +150,12 @@ def record_attempt(
     feedback: Feedback,
     seconds: float,
     when: datetime | None = None,
+    uid: str | None = None,
 ) -> None:
-    """Store one answer, count it for its day and move the question's FSRS review state.
+    """Store one answer with what was shown, count it for its day and move its FSRS state.
 
     All in one transaction, committed before returning: a crash right after loses nothing.
+    `uid` is the attempt's stable id (a new one unless given, e.g. when copying records).
     """
     now = stored(when)
     correct = bool(feedback.correct)
@@ -170,6 +175,11 @@ def record_attempt(
                 "correct": correct,
                 "seconds": max(0.0, float(seconds)),
                 "answered_at": now,
+                "uid": uid or new_uid(),
+                "prompt": item.prompt,
+                "choices": list(item.choices) or None,
+                "drawn_values": _shown_values(item.values),
+                "expected": item.key.expected,
             },
         )
         day = {"b_learner": learner_id, "b_day": aware(now).astimezone().date()}
@@ -308,6 +318,79 @@ def _json_ready(value: Any, what: str) -> Any:
         return json.loads(json.dumps(value))
     except (TypeError, ValueError) as e:
         raise ValueError(f"{what} is not JSON-ready: {e}") from None
+
+
+def smart_quiz(
+    db: Database,
+    bank: Bank,
+    learner_id: int,
+    topics: Sequence[str] | None = None,
+    count: int = 10,
+    seed: int | None = None,
+) -> list[QuizItem]:
+    """A smart quiz (kviz.quiz.smart) for this learner, from their last answers and mastery."""
+    mastery = {t.topic: t.mastery for t in learner_stats(db, learner_id).topics}
+    return build_smart_quiz(
+        bank,
+        last_answers(db, learner_id),
+        mastery,
+        now=aware(utcnow()),
+        topics=topics,
+        count=count,
+        seed=seed,
+    )
+
+
+def last_answers(db: Database, learner_id: int) -> dict[str, Seen]:
+    """Each question's last answer by this learner."""
+    last_id = (
+        select(func.max(AttemptRow.id))
+        .where(AttemptRow.learner_id == learner_id)
+        .group_by(AttemptRow.question_id)
+    )
+    query = select(AttemptRow.question_id, AttemptRow.answered_at, AttemptRow.correct).where(
+        AttemptRow.id.in_(last_id)
+    )
+    with db.session() as s:
+        return {qid: Seen(aware(at), bool(ok)) for qid, at, ok in s.execute(query)}
+
+
+def attempt_history(
+    db: Database, learner_id: int | None = None, limit: int | None = None
+) -> list[AttemptRecord]:
+    """Attempts, newest first (one learner's, or everyone's), with what each learner saw."""
+    query = (
+        select(AttemptRow, LearnerRow.name)
+        .join(LearnerRow, LearnerRow.id == AttemptRow.learner_id)
+        .order_by(AttemptRow.answered_at.desc(), AttemptRow.id.desc())
+        .limit(limit)
+    )
+    if learner_id is not None:
+        query = query.where(AttemptRow.learner_id == learner_id)
+    with db.session() as s:
+        return [
+            AttemptRecord(
+                uid=a.uid,
+                learner=name,
+                quiz_id=a.quiz_id,
+                answered_at=aware(a.answered_at),
+                topic=a.topic,
+                question_id=a.question_id,
+                answer_given=a.answer_given,
+                correct=a.correct,
+                seconds=a.seconds,
+                prompt=a.prompt,
+                choices=tuple(a.choices) if a.choices is not None else None,
+                drawn_values=a.drawn_values,
+                expected=a.expected,
+            )
+            for a, name in s.execute(query)
+        ]
+
+
+def _shown_values(values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A computed question's drawn numbers as plain JSON (numpy scalars become text)."""
+    return json.loads(json.dumps(dict(values), default=str)) if values else None
 
 
 def save_lab_run(db: Database, learner_id: int | None, result: Mapping[str, Any]) -> int:

@@ -22,6 +22,25 @@ class Learner:
 
 
 @dataclass(frozen=True)
+class AttemptRecord:
+    """One answer as it was given, with what was shown (None for attempts before 0004)."""
+
+    uid: str
+    learner: str
+    quiz_id: int
+    answered_at: datetime
+    topic: str
+    question_id: str
+    answer_given: str  # in the bank's terms (bank letters, "true", 80, text)
+    correct: bool
+    seconds: float
+    prompt: str | None  # with the drawn numbers filled in
+    choices: tuple[str, ...] | None  # in the order shown
+    drawn_values: Mapping[str, Any] | None
+    expected: str | None  # the right answer as shown
+
+
+@dataclass(frozen=True)
 class QuizSummary:
     quiz_id: int
     learner_id: int

@@ -35,11 +35,20 @@ def run_gap(history: Any) -> float | None:
 
 
 class HomeView(QWidget):
-    """The learner's overview; `go(row)` asks the window to open another screen."""
+    """The learner's overview; `go(screen_id)` asks the window to open another screen.
 
-    go = Signal(int)
+    `buttons` are (screen id, button label) pairs, from the screen registry; the Review
+    button is enabled only while something is due.
+    """
 
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+    go = Signal(str)
+
+    def __init__(
+        self,
+        state: AppState,
+        buttons: list[tuple[str, str]],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.state = state
         layout = QVBoxLayout(self)
@@ -57,15 +66,19 @@ class HomeView(QWidget):
         self.due = QLabel()
         self.due.setWordWrap(True)
         due_layout.addWidget(self.due)
-        self.review_button = QPushButton("Start &review")
-        self.review_button.clicked.connect(lambda: self.go.emit(2))
-        self.review_button.setEnabled(False)
-        quiz_button = QPushButton("Take a &quiz")
-        quiz_button.clicked.connect(lambda: self.go.emit(1))
-        lab_button = QPushButton("Open the &labs")
-        lab_button.clicked.connect(lambda: self.go.emit(3))
-        for b in (self.review_button, quiz_button, lab_button):
-            due_layout.addWidget(b)
+        self.buttons: dict[str, QPushButton] = {}
+        for screen_id, label in buttons:
+            button = QPushButton(label)
+            button.clicked.connect(lambda _checked=False, sid=screen_id: self.go.emit(sid))
+            due_layout.addWidget(button)
+            self.buttons[screen_id] = button
+        self.history_button = QPushButton("Answer &history…")
+        self.history_button.setToolTip("Every answer with the question as it was shown")
+        self.history_button.clicked.connect(self.show_history)
+        due_layout.addWidget(self.history_button)
+        self.review_button = self.buttons.get("review")
+        if self.review_button is not None:
+            self.review_button.setEnabled(False)
         side.addWidget(due_box)
         side.addStretch()
         top.addLayout(side, 1)
@@ -177,7 +190,8 @@ class HomeView(QWidget):
             if stats.due
             else "Nothing due for review."
         )
-        self.review_button.setEnabled(stats.due > 0)
+        if self.review_button is not None:
+            self.review_button.setEnabled(stats.due > 0)
 
     def _titles(self) -> dict[str, str]:
         try:
@@ -214,3 +228,12 @@ class HomeView(QWidget):
         self.chart.style_axes(ax)
         self.chart.redraw_now()
         self.chart.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def show_history(self) -> None:
+        """The chosen learner's answers, with what was shown (a dialog)."""
+        from kviz.ui.history_dialog import HistoryDialog
+
+        learner = self.state.learner
+        if self.state.db is None or learner is None:
+            return
+        HistoryDialog(self.state.db, learner.id, learner.name, self).exec()

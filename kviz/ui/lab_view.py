@@ -15,6 +15,7 @@ from kviz.ui.lab_steps.data_step import DataStep
 from kviz.ui.lab_steps.draw_step import DrawStep
 from kviz.ui.lab_steps.predict_step import PredictStep
 from kviz.ui.lab_steps.train_step import TrainStep
+from kviz.ui.screens import View
 from kviz.ui.state import AppState
 
 
@@ -50,7 +51,9 @@ class LabView(QWidget):
         self._step_shown(self.tabs.currentIndex())
 
     def _step_shown(self, index: int) -> None:
-        self.tabs.widget(index).activated()
+        step = self.tabs.widget(index)
+        assert isinstance(step, View)
+        step.activated()
 
     def _on_run_finished(self, result: Any) -> None:
         from kviz.store.records import save_lab_run

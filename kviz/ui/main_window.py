@@ -26,17 +26,15 @@ from PySide6.QtWidgets import (
 )
 
 import kviz
-from kviz.ui.home_view import HomeView
 from kviz.ui.learner_dialog import LearnerDialog
-from kviz.ui.quiz_view import QuizView
+from kviz.ui.screens import FILE_ACTIONS, SCREENS, View, shortcut
 from kviz.ui.state import AppState
 
 ICON = Path(__file__).with_name("icons") / "kviz.svg"
 
 SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <table cellspacing="6">
-<tr><td><b>Ctrl+1 .. Ctrl+5</b></td><td>Home, Quiz, Review, Labs, Compare</td></tr>
-<tr><td><b>Ctrl+L</b></td><td>Switch learner</td></tr>
+{screens}
 <tr><td><b>Tab / Shift+Tab</b></td><td>Move between controls</td></tr>
 <tr><td colspan="2"><br><b>In a quiz or review</b></td></tr>
 <tr><td><b>1-9 or A-E</b></td><td>Choose an option (toggles it when several are right)</td></tr>
@@ -50,8 +48,17 @@ SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 </table>"""
 
 
+def shortcuts_help() -> str:
+    """The shortcuts table, its first rows made from the screen registry and File menu."""
+    rows = [(shortcut(i), s.title) for i, s in enumerate(SCREENS) if shortcut(i)]
+    rows += [(a.shortcut, a.title.replace("&", "").rstrip("…")) for a in FILE_ACTIONS if a.shortcut]
+    return SHORTCUTS_HELP.format(
+        screens="\n".join(f"<tr><td><b>{k}</b></td><td>{t}</td></tr>" for k, t in rows)
+    )
+
+
 class MainWindow(QMainWindow):
-    """Navigation over the five screens; `first_shown` fires once the window is on screen."""
+    """Navigation over the registry's screens; `first_shown` fires once the window is on screen."""
 
     first_shown = Signal()
 
@@ -65,21 +72,18 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(760, 520))
         self._shown_once = False
 
-        self.home = HomeView(state)
-        self.quiz = QuizView(state, mode="quiz")
-        self.review = QuizView(state, mode="review")
-        self.names = ["Home", "Quiz", "Review", "Labs", "Compare"]
-        self._views: dict[int, QWidget] = {0: self.home, 1: self.quiz, 2: self.review}
+        self._views: dict[str, QWidget] = {}
+        self._placeholders: dict[str, QWidget] = {}
 
         self.nav = QListWidget()
         self.nav.setAccessibleName("Screens")
         self.nav.setFixedWidth(150)
         self.stack = QStackedWidget()
-        for row, name in enumerate(self.names):
-            self.nav.addItem(QListWidgetItem(name))
-            self.stack.addWidget(self._views.get(row, QWidget()))
-        self.nav.currentRowChanged.connect(self._show_view)
-        self.home.go.connect(self.go)
+        for screen in SCREENS:
+            self.nav.addItem(QListWidgetItem(screen.title))
+            self._placeholders[screen.id] = QWidget()
+            self.stack.addWidget(self._placeholders[screen.id])
+        self.nav.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
         layout = QHBoxLayout(central)
@@ -99,10 +103,12 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        switch = QAction("Switch &learner…", self)
-        switch.setShortcut(QKeySequence("Ctrl+L"))
-        switch.triggered.connect(self.choose_learner)
-        file_menu.addAction(switch)
+        for item in FILE_ACTIONS:
+            action = QAction(item.title, self)
+            if item.shortcut:
+                action.setShortcut(QKeySequence(item.shortcut))
+            action.triggered.connect(lambda _checked=False, run=item.run: run(self))
+            file_menu.addAction(action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -111,10 +117,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         go_menu = self.menuBar().addMenu("&Go")
-        for row, name in enumerate(self.names):
-            action = QAction(f"&{name}", self)
-            action.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
-            action.triggered.connect(lambda _checked=False, r=row: self.go(r))
+        for index, screen in enumerate(SCREENS):
+            action = QAction(f"&{screen.title}", self)
+            if shortcut(index):
+                action.setShortcut(QKeySequence(shortcut(index)))
+            action.triggered.connect(lambda _checked=False, sid=screen.id: self.go(sid))
             go_menu.addAction(action)
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -126,48 +133,37 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.show_about)
         help_menu.addAction(about)
 
-    def view(self, row: int) -> QWidget:
-        """The screen at `row`, built on first use (Labs and Compare load numpy and trainer)."""
-        if row not in self._views:
-            if row == 3:
-                from kviz.ui.lab_view import LabView
-
-                widget: QWidget = LabView(self.state)
-            else:
-                from kviz.ui.compare_view import CompareView
-
-                widget = CompareView(self.state, lambda: self.labs.build_step.config)
-            placeholder = self.stack.widget(row)
-            self.stack.insertWidget(row, widget)
+    def view(self, screen_id: str) -> QWidget:
+        """The screen `screen_id` (an id in SCREENS), built the first time it is asked for."""
+        if screen_id not in self._views:
+            (screen,) = [s for s in SCREENS if s.id == screen_id]
+            widget = screen.factory(self.state, self)
+            if not isinstance(widget, View):
+                raise TypeError(f"screen {screen_id!r} has no activated() method")
+            placeholder = self._placeholders.pop(screen_id)
+            self.stack.insertWidget(self.stack.indexOf(placeholder), widget)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
-            self._views[row] = widget
-        return self._views[row]
+            self._views[screen_id] = widget
+        return self._views[screen_id]
 
-    @property
-    def labs(self) -> QWidget:
-        return self.view(3)
-
-    @property
-    def compare(self) -> QWidget:
-        return self.view(4)
-
-    def go(self, row: int) -> None:
-        """Show screen `row` (0 Home .. 4 Compare) and put the focus in it."""
-        self.nav.setCurrentRow(row)
+    def go(self, screen_id: str) -> None:
+        """Show screen `screen_id` and put the focus in it."""
+        self.nav.setCurrentRow([s.id for s in SCREENS].index(screen_id))
         self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
-    def _show_view(self, row: int) -> None:
-        view = self.view(row)
+    def _show_row(self, row: int) -> None:
+        view = self.view(SCREENS[row].id)
         self.stack.setCurrentWidget(view)
         if self.state.db is not None:
+            assert isinstance(view, View)
             view.activated()
 
     def _on_learner(self) -> None:
         learner = self.state.learner
         self.learner_label.setText(f"Learner: {learner.name}" if learner else "")
         self.setWindowTitle(f"Kviz - {learner.name}" if learner else "Kviz")
-        self._show_view(self.stack.currentIndex())
+        self._show_row(self.nav.currentRow())
 
     def _on_warm(self, stage: str) -> None:
         if stage == "keras":
@@ -249,7 +245,7 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, "Kviz keyboard shortcuts", SHORTCUTS_HELP)
+        QMessageBox.information(self, "Kviz keyboard shortcuts", shortcuts_help())
 
     def show_about(self) -> None:
         QMessageBox.about(

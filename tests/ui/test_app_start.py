@@ -49,7 +49,7 @@ def test_first_start_asks_for_a_learner_then_remembers_it(qtbot, db_path):
     dialog.accept()
     assert state.learner.name == "Bea"
     assert "Bea" in win.learner_label.text()
-    assert "Hello, Bea" in win.home.greeting.text()
+    assert "Hello, Bea" in win.view("home").greeting.text()
     state.close()
 
     again = MainWindow(AppState(db_path))

@@ -21,17 +21,17 @@ def window(qtbot, state, mnist_dir):
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
-    win.go(3)
-    build = win.labs.build_step
-    win.labs.tabs.setCurrentWidget(build)
+    win.go("labs")
+    build = win.view("labs").build_step
+    win.view("labs").tabs.setCurrentWidget(build)
     build.epochs.setValue(1)
     build.train_limit.setValue(TRAIN_LIMIT)
-    win.labs.tabs.setCurrentWidget(win.labs.train_step)
+    win.view("labs").tabs.setCurrentWidget(win.view("labs").train_step)
     return win
 
 
 def _start(qtbot, window):
-    train = window.labs.train_step
+    train = window.view("labs").train_step
     qtbot.mouseClick(train.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: train.updates > 0, timeout=120_000)
     return train
@@ -40,7 +40,7 @@ def _start(qtbot, window):
 def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner):
     from kviz.store.records import list_lab_runs
 
-    train = window.labs.train_step
+    train = window.view("labs").train_step
     with qtbot.waitSignal(train.run_finished, timeout=180_000) as finished:
         train.start()
     result = finished.args[0]
@@ -52,16 +52,16 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
     assert run.config["train_limit"] == TRAIN_LIMIT
     assert run.test_accuracy == pytest.approx(result.test_accuracy)
 
-    predict = window.labs.predict_step
-    window.labs.tabs.setCurrentWidget(predict)
+    predict = window.view("labs").predict_step
+    window.view("labs").tabs.setCurrentWidget(predict)
     assert predict.shown_predictions == 5
     assert predict.confusion.item(0, 0).text().isdigit()
     qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
     predict.confusion.setCurrentCell(4, 9)
     assert predict.mistakes.draws >= 1
 
-    draw = window.labs.draw_step
-    window.labs.tabs.setCurrentWidget(draw)
+    draw = window.view("labs").draw_step
+    window.view("labs").tabs.setCurrentWidget(draw)
     draw.pad.add_stroke([(140, 40), (140, 240)])  # a "1"
     qtbot.waitUntil(lambda: draw.last_probabilities is not None, timeout=60_000)
     assert sum(draw.last_probabilities) == pytest.approx(1, abs=1e-3)
@@ -70,7 +70,7 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
 def test_cancel_stops_training_within_two_seconds(qtbot, window, state, learner):
     from kviz.store.records import list_lab_runs
 
-    window.labs.build_step.train_limit.setValue(0)  # all 60,000: far longer than the test
+    window.view("labs").build_step.train_limit.setValue(0)  # all 60,000: far longer than the test
     train = _start(qtbot, window)
     events: list[float] = []
     train.worker.progress.connect(lambda _e: events.append(time.monotonic()))
@@ -98,7 +98,7 @@ def test_close_during_training_stops_and_joins_the_worker(qtbot, window, state, 
         return QMessageBox.StandardButton.Yes
 
     monkeypatch.setattr(QMessageBox, "question", yes)
-    window.labs.build_step.train_limit.setValue(0)
+    window.view("labs").build_step.train_limit.setValue(0)
     train = _start(qtbot, window)
     worker = train.worker
     started = time.monotonic()
@@ -114,7 +114,7 @@ def test_close_during_training_can_be_refused(qtbot, window, state, monkeypatch)
     from PySide6.QtWidgets import QMessageBox
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
-    window.labs.build_step.train_limit.setValue(0)
+    window.view("labs").build_step.train_limit.setValue(0)
     train = _start(qtbot, window)
     assert not window.close()
     assert window.isVisible() and state.workers.busy()

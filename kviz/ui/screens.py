@@ -1,0 +1,120 @@
+"""The app's screens, in one registry: adding a screen is one `Screen` entry in `SCREENS`.
+
+The main window builds its side list, Go menu, Ctrl+N shortcuts and the shortcuts help from
+`SCREENS`, and creates each screen the first time it is shown (Labs and Compare import numpy
+and the trainer). Home offers a button for every screen that has a `home_button` label.
+`FILE_ACTIONS` is the same idea for the File menu's items above Quit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from kviz.ui.main_window import MainWindow
+    from kviz.ui.state import AppState
+    from trainer.config import LabConfig
+
+
+@runtime_checkable
+class View(Protocol):
+    """What the window asks of a screen (and a lab step of its tabs)."""
+
+    def activated(self) -> None:
+        """The screen was just shown, or the learner changed while it is shown: refresh it."""
+
+
+class Navigator(Protocol):
+    """What a screen's factory may ask of the window: another screen, built if need be."""
+
+    def view(self, screen_id: str) -> QWidget: ...
+
+    def go(self, screen_id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One screen: `factory` builds its widget, which must also be a `View`."""
+
+    id: str
+    title: str
+    factory: Callable[[AppState, Navigator], QWidget]
+    home_button: str | None = None  # the label of Home's button for it; None: no button
+
+
+@dataclass(frozen=True)
+class FileAction:
+    """One File-menu item (above Quit): `run` is called with the window when it is chosen."""
+
+    title: str
+    shortcut: str | None
+    run: Callable[[MainWindow], None]
+
+
+def _home(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.home_view import HomeView
+
+    home = HomeView(state, [(s.id, s.home_button) for s in SCREENS if s.home_button])
+    home.go.connect(nav.go)
+    return home
+
+
+def _quiz(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.quiz_view import QuizView
+
+    return QuizView(state, mode="quiz")
+
+
+def _review(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.quiz_view import QuizView
+
+    return QuizView(state, mode="review")
+
+
+def _labs(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.lab_view import LabView
+
+    return LabView(state)
+
+
+def _compare(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.compare_view import CompareView
+    from kviz.ui.lab_view import LabView
+
+    def lab_config() -> LabConfig:
+        """The Labs' Build settings (a fresh Labs screen has the defaults)."""
+        labs = nav.view("labs")
+        assert isinstance(labs, LabView)
+        return labs.build_step.config
+
+    return CompareView(state, lab_config)
+
+
+def _versus(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.versus_view import VersusView
+
+    return VersusView(state)
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("home", "Home", _home),
+    Screen("quiz", "Quiz", _quiz, home_button="Take a &quiz"),
+    Screen("review", "Review", _review, home_button="Start &review"),
+    Screen("labs", "Labs", _labs, home_button="Open the &labs"),
+    Screen("compare", "Compare", _compare),
+    Screen("versus", "Keras vs PyTorch", _versus),
+)
+
+FILE_ACTIONS: tuple[FileAction, ...] = (
+    FileAction("Switch &learner…", "Ctrl+L", lambda window: window.choose_learner()),
+)
+
+
+def shortcut(index: int) -> str:
+    """The Go shortcut of the screen at `index` in SCREENS: Ctrl+1 .. Ctrl+9 by position, so
+    a new screen never has to pick a free key ("" after the ninth)."""
+    return f"Ctrl+{index + 1}" if index < 9 else ""
