@@ -31,6 +31,11 @@ def config_dir() -> Path:
     return user_config_path(APP_NAME, appauthor=False)
 
 
+def user_bank_dir() -> Path:
+    """The learner's own question files (imports land here), loaded beside the built-in bank."""
+    return data_dir() / "questions"
+
+
 def default_database_path() -> Path:
     """The learner database used when neither --db nor $KVIZ_DB names one."""
     return data_dir() / "kviz.db"

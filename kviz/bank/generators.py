@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from kviz.bank.formula import FormulaError, evaluate
+
 Compute = Callable[[dict[str, Any], random.Random], dict[str, Any]]
 
 
@@ -30,6 +32,7 @@ class Generator:
     optional: frozenset[str]
     integer: bool  # True when every answer is a whole number
     compute: Compute
+    open_params: bool = False  # takes any extra parameter (the formula's own variables)
 
     @property
     def accepted(self) -> frozenset[str]:
@@ -40,12 +43,17 @@ GENERATORS: dict[str, Generator] = {}
 
 
 def _register(
-    required: str, optional: str = "", *, integer: bool = True
+    required: str, optional: str = "", *, integer: bool = True, open_params: bool = False
 ) -> Callable[[Compute], Compute]:
     def wrap(fn: Compute) -> Compute:
         name = fn.__name__
         GENERATORS[name] = Generator(
-            name, frozenset(required.split()), frozenset(optional.split()), integer, fn
+            name,
+            frozenset(required.split()),
+            frozenset(optional.split()),
+            integer,
+            fn,
+            open_params,
         )
         return fn
 
@@ -297,6 +305,23 @@ def stacked_vs_large_params(v: dict[str, Any], rng: random.Random) -> dict[str, 
     }
 
 
+@_register("expression", integer=False, open_params=True)
+def formula(v: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A Moodle calculated question's formula over its own variables (imported questions).
+
+    `value_1`, `value_2`... are further formulas shown in the texts (Moodle's `{=...}`)."""
+    out: dict[str, Any] = {}
+    for name in ["expression", *sorted(k for k in v if k.startswith("value_"))]:
+        expression = v[name]
+        if not isinstance(expression, str):
+            raise GeneratorError(f"{name} must be a formula such as {{a}} * {{b}}")
+        try:
+            out["answer" if name == "expression" else name] = evaluate(expression, v)
+        except FormulaError as e:
+            raise GeneratorError(f"{name}: {e}") from None
+    return out
+
+
 def run_generator(
     name: str, params: Mapping[str, Any], rng: random.Random | None = None
 ) -> dict[str, Any]:
@@ -305,7 +330,7 @@ def run_generator(
     if gen is None:
         raise GeneratorError(f"unknown generator {name!r} (known: {', '.join(sorted(GENERATORS))})")
     missing = gen.required - params.keys()
-    unknown = params.keys() - gen.accepted
+    unknown = set() if gen.open_params else params.keys() - gen.accepted
     if missing:
         raise GeneratorError(f"generator {name} needs {', '.join(sorted(missing))}")
     if unknown:

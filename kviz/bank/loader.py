@@ -70,6 +70,7 @@ class Bank:
 
     entries: tuple[BankEntry, ...]
     titles: Mapping[str, str]  # topic id -> title shown to learners
+    user_topics: frozenset[str] = frozenset()  # topics from the learner's own bank folder
 
     _by_id: dict[str, BankEntry] = field(init=False, repr=False, compare=False)
 
@@ -122,7 +123,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     None,
                     None,
                     f"nested deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark,
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             node = super().compose_node(parent, index)
         finally:
@@ -341,3 +342,31 @@ def load_bank(paths: Iterable[Path | str] | None = None) -> Bank:
     if problems:
         raise BankError(problems)
     return bank
+
+
+def load_bank_and_user(user_dir: Path | None) -> tuple[Bank, list[Problem]]:
+    """The installed bank (BankError if it is broken) with the learner's own topic files.
+
+    A user file joins only whole and only when it is valid, never reuses a built-in topic
+    or question id (so it can never shadow or change a built-in question), and its problems
+    are returned instead of raised: a broken import must not take the built-in bank away.
+    """
+    bank = load_bank()
+    if user_dir is None or not user_dir.is_dir():
+        return bank, []
+    seen = {e.question.id: e.file for e in bank.entries}
+    entries, titles, problems = list(bank.entries), dict(bank.titles), []
+    user_topics: set[str] = set()
+    for path in sorted(user_dir.glob("*.y*ml")):
+        topic, title, found, trouble = _read_file(path, dict(seen))
+        if topic is not None and topic in titles:
+            owner = "the built-in bank" if topic in bank.titles else "another file of yours"
+            trouble.append(Problem(str(path), 1, f"topic {topic!r} is already in {owner}"))
+        if trouble or topic is None or title is None:
+            problems.extend(trouble)
+            continue
+        seen.update({e.question.id: e.file for e in found})
+        entries.extend(found)
+        titles[topic] = title
+        user_topics.add(topic)
+    return Bank(tuple(entries), titles, frozenset(user_topics)), problems

@@ -59,7 +59,7 @@ def quality(bank: Bank) -> Quality:
             key = next(iter(q.correct))
             lengths = [len(c) for c in q.choices]
             longest += all(lengths[key] > n for i, n in enumerate(lengths) if i != key)
-        elif q.type == "numeric":
+        elif q.type == "numeric" and q.check is not None:
             by_check[json.dumps([q.check.generator, q.check.params], sort_keys=True)].append(q.id)
     repeats = tuple(tuple(ids) for ids in by_check.values() if len(ids) > 1)
     return Quality(longest, singles, repeats)

@@ -1,4 +1,4 @@
-"""`kviz bank check [PATH...]`: validate the question bank and count its questions."""
+"""`kviz bank check|import|export`: validate, bring in and write out questions."""
 
 from __future__ import annotations
 
@@ -16,6 +16,61 @@ def add_parser(subparsers: Any) -> None:
     check.add_argument("paths", nargs="*", metavar="PATH", help="default: the installed bank")
     check.add_argument("--json", action="store_true", help="print the counts as JSON")
     check.set_defaults(func=run_check)
+
+    imp = actions.add_parser(
+        "import", help="import a GIFT or Moodle XML file into your own question folder"
+    )
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument("--into", metavar="DIR", help="default: your bank folder (data folder)")
+    imp.add_argument("--topic", metavar="NAME", help="put every question in this topic")
+    imp.set_defaults(func=run_import)
+
+    exp = actions.add_parser("export", help="write the bank as GIFT, Moodle XML or an Anki deck")
+    exp.add_argument("--format", required=True, choices=("gift", "moodle", "anki"))
+    exp.add_argument("-o", "--output", required=True, metavar="FILE")
+    exp.add_argument("--topics", nargs="+", metavar="TOPIC", help="default: every topic")
+    exp.set_defaults(func=run_export)
+
+
+def _exchange_error(e: Exception) -> int:
+    print(f"kviz: error: {e}", file=sys.stderr)
+    return 2
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import FILE; print what was imported and what was skipped, with its line or name."""
+    from pathlib import Path
+
+    from kviz.bank.loader import BankError
+    from kviz.exchange.common import ExchangeError
+    from kviz.exchange.questions import import_questions
+    from kviz.paths import user_bank_dir
+
+    into = Path(args.into) if args.into else user_bank_dir()
+    try:
+        summary = import_questions(Path(args.file), into, args.topic)
+    except (ExchangeError, BankError) as e:
+        return _exchange_error(e)
+    print("\n".join(summary.lines()))
+    print(f"Your questions are in {into}; they appear in the quiz topics marked (yours).")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export the installed bank with the learner's own topics."""
+    from pathlib import Path
+
+    from kviz.bank.loader import BankError, load_bank_and_user
+    from kviz.exchange.common import ExchangeError
+    from kviz.exchange.questions import export_questions
+    from kviz.paths import user_bank_dir
+
+    try:
+        bank, _ = load_bank_and_user(user_bank_dir())
+        print(export_questions(bank, Path(args.output), args.format, args.topics))
+    except (ExchangeError, BankError) as e:
+        return _exchange_error(e)
+    return 0
 
 
 def run_check(args: argparse.Namespace) -> int:

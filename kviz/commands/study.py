@@ -123,9 +123,16 @@ def _learner(db: Database, name: str | None) -> Learner:
 
 
 def _bank(args: argparse.Namespace) -> Bank:
-    from kviz.bank.loader import load_bank
+    """--bank files alone, else the installed bank with the learner's own topic files."""
+    from kviz.bank.loader import load_bank, load_bank_and_user
+    from kviz.paths import user_bank_dir
 
-    return load_bank(args.bank)
+    if args.bank:
+        return load_bank(args.bank)
+    bank, problems = load_bank_and_user(user_bank_dir())
+    for p in problems:
+        print(f"kviz: warning: your question file is left out: {p}", file=sys.stderr)
+    return bank
 
 
 def _show(item: QuizItem, n: int, total: int, title: str, out: TextIO) -> None:

@@ -154,7 +154,8 @@ class QuizView(QWidget):
             }
             self.topics.clear()
             for topic in bank.topics:
-                item = QListWidgetItem(bank.titles[topic])
+                title = bank.titles[topic]
+                item = QListWidgetItem(f"{title} (yours)" if topic in bank.user_topics else title)
                 item.setData(Qt.ItemDataRole.UserRole, topic)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 on = not checked or topic in checked

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from kviz.ui.workers import DataWorker, WarmupWorker, WorkerPool
 
 if TYPE_CHECKING:
-    from kviz.bank.loader import Bank
+    from kviz.bank.loader import Bank, Problem
     from kviz.store.database import Database
     from kviz.store.views import Learner
     from trainer.data import MnistData
@@ -50,6 +50,7 @@ class AppState(QObject):
         self._data_worker: DataWorker | None = None
         self._data_waiters: list[tuple[Callable[[MnistData], None], Callable[[str], None]]] = []
         self._bank: Bank | None = None
+        self.user_bank_problems: list[Problem] = []  # the learner's own files left out
 
     @property
     def db(self) -> Database:
@@ -65,10 +66,15 @@ class AppState(QObject):
     def bank(self) -> Bank:
         """The question bank, loaded on first use (raises kviz.bank.loader.BankError)."""
         if self._bank is None:
-            from kviz.bank.loader import load_bank
+            from kviz.bank.loader import load_bank_and_user
+            from kviz.paths import user_bank_dir
 
-            self._bank = load_bank()
+            self._bank, self.user_bank_problems = load_bank_and_user(user_bank_dir())
         return self._bank
+
+    def reload_bank(self) -> None:
+        """Read the bank again on next use (after an import into the learner's folder)."""
+        self._bank = None
 
     def open_database(self) -> bool:
         """Open the learner database; False (and db_failed) when it is corrupt or too new."""

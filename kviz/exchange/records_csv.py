@@ -1,0 +1,103 @@
+"""Scores and lab runs as CSV for a spreadsheet: UTF-8 with a header, one row per record.
+
+A spreadsheet opens these as they are; nothing is formatted for display (times are ISO 8601
+in UTC, accuracies fractions), so sorting and formulas work.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from kviz.bank.loader import Bank
+from kviz.exchange.common import ExchangeError
+from kviz.store.database import Database
+from kviz.store.records import attempt_history, list_lab_runs, list_learners
+
+ATTEMPT_COLUMNS = (
+    "learner",
+    "time",
+    "topic",
+    "question_id",
+    "type",
+    "answer_given",
+    "expected",
+    "correct",
+    "seconds",
+)
+RUN_COLUMNS = (
+    "learner",
+    "time",
+    "settings",
+    "test_accuracy",
+    "gap",
+    "params",
+    "fit_seconds",
+    "source",
+    "n_train",
+    "n_test",
+    "cancelled",
+)
+
+
+def _write(path: Path, header: tuple[str, ...], rows: list[list[object]]) -> int:
+    try:
+        with path.open("w", encoding="utf-8", newline="") as f:
+            out = csv.writer(f)
+            out.writerow(header)
+            out.writerows(rows)
+    except OSError as e:
+        raise ExchangeError(f"{path}: cannot write: {e.strerror or e}") from None
+    return len(rows)
+
+
+def write_attempts_csv(
+    db: Database, path: Path, bank: Bank | None = None, learner_id: int | None = None
+) -> int:
+    """Every attempt (one learner's or all), oldest first; returns the number of rows.
+
+    `expected` is what the learner was shown as the right answer (kept since revision 0004);
+    for older attempts it is left empty rather than guessed. `type` comes from the bank.
+    """
+    rows: list[list[object]] = []
+    for a in reversed(attempt_history(db, learner_id)):
+        entry = bank.get(a.question_id) if bank is not None else None
+        rows.append(
+            [
+                a.learner,
+                a.answered_at.isoformat(),
+                a.topic,
+                a.question_id,
+                entry.question.type if entry else "",
+                a.answer_given,
+                a.expected or "",
+                int(a.correct),
+                round(a.seconds, 3),
+            ]
+        )
+    return _write(path, ATTEMPT_COLUMNS, rows)
+
+
+def write_runs_csv(db: Database, path: Path, learner_id: int | None = None) -> int:
+    """Every lab run (one learner's or all), oldest first; returns the number of rows."""
+    names = {learner.id: learner.name for learner in list_learners(db)}
+    rows: list[list[object]] = []
+    for run in list_lab_runs(db, learner_id):
+        m = run.metrics
+        rows.append(
+            [
+                names.get(run.learner_id, "") if run.learner_id is not None else "",
+                run.created_at.isoformat(),
+                json.dumps(dict(run.config), sort_keys=True),
+                "" if run.test_accuracy is None else run.test_accuracy,
+                "" if run.gap is None else run.gap,
+                m.get("params", ""),
+                round(run.duration_s, 3),
+                run.source,
+                m.get("n_train", ""),
+                m.get("n_test", ""),
+                int(run.cancelled),
+            ]
+        )
+    return _write(path, RUN_COLUMNS, rows)
