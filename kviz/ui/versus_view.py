@@ -315,9 +315,8 @@ class VersusView(QWidget):
     @property
     def worker(self) -> VersusWorker | None:
         """The running VersusWorker (None while idle or waiting for MNIST)."""
-        if self.task is None or self.task.ended or not isinstance(self.task.worker, VersusWorker):
-            return None
-        return self.task.worker
+        worker = self.task.running_worker() if self.task is not None else None
+        return worker if isinstance(worker, VersusWorker) else None
 
     def cancel(self) -> None:
         if self.task is not None:

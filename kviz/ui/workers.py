@@ -390,6 +390,10 @@ class Task:
         self.worker: Worker[Any, Any] | None = None
         self.ended = False
 
+    def running_worker(self) -> Worker[Any, Any] | None:
+        """The worker while it runs (None while waiting for MNIST, or once the task ended)."""
+        return None if self.ended else self.worker
+
     def cancel(self) -> None:
         """Stop waiting for data, or ask the worker to stop (its outcome still arrives)."""
         if self.ended:
