@@ -16,7 +16,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kviz.bank.schema import QUESTION_TYPES, Question, TopicHeader
+from kviz.bank.schema import QUESTION_TYPES, Question, TopicHeader, unknown_type_message
 
 _QUESTION = TypeAdapter(Question)
 
@@ -133,6 +133,8 @@ def _messages(err: ValidationError, prefix: str) -> list[tuple[tuple[Any, ...], 
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "union_tag_not_found":
             loc, msg = ("type",), f"Field required (one of {', '.join(QUESTION_TYPES)})"
+        elif e["type"] == "union_tag_invalid":
+            loc, msg = ("type",), unknown_type_message(e["ctx"]["tag"])
         field = ".".join(str(p) for p in loc)
         out.append((loc, f"{prefix}{field + ': ' if field else ''}{msg}"))
     return out

@@ -12,6 +12,8 @@ import textwrap
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kviz.bank.schema import LETTERS
+
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank
     from kviz.quiz.answers import Answer
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
     from kviz.store.views import Learner
 
 DEFAULT_LEARNER = "default"
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class CommandError(Exception):
@@ -44,6 +45,11 @@ def add_parser(subparsers: Any) -> None:
     quiz = subparsers.add_parser("quiz", help="answer questions in the terminal")
     quiz.add_argument("--topic", action="append", dest="topics", metavar="T", help="repeatable")
     quiz.add_argument("--count", type=int, default=10, help="number of questions (default 10)")
+    quiz.add_argument(
+        "--smart",
+        action="store_true",
+        help="adapt to your history: unseen and weak topics first, recent right answers held back",
+    )
     quiz.add_argument(
         "--difficulty", type=int, choices=(1, 2, 3), action="append", dest="difficulties"
     )
@@ -123,19 +129,13 @@ def _bank(args: argparse.Namespace) -> Bank:
 
 
 def _show(item: QuizItem, n: int, total: int, title: str, out: TextIO) -> None:
+    from kviz.quiz.types import question_type
+
     out.write(f"\n[{n}/{total}] {title} · difficulty {item.difficulty}\n")
     out.write(textwrap.fill(item.prompt, 88) + "\n")
     for i, choice in enumerate(item.choices):
         out.write(f"  {LETTERS[i]}) {choice}\n")
-    hints = {
-        "single": "one letter",
-        "multiple": "letters, e.g. a,c",
-        "truefalse": "true or false",
-        "numeric": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "computed": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "text": "a word or short phrase",
-    }
-    out.write(f"({hints[item.type]})\n")
+    out.write(f"({question_type(item.type).hint(item)})\n")
 
 
 def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:
@@ -196,18 +196,25 @@ def _run_items(
 
 def _quiz(args: argparse.Namespace) -> int:
     from kviz.quiz.engine import build_quiz
+    from kviz.store.records import smart_quiz
 
+    if args.smart and args.difficulties:
+        raise CommandError("--smart picks the difficulty from your mastery; drop --difficulty")
     bank = _bank(args)
-    items = build_quiz(
-        bank,
-        topics=args.topics,
-        difficulties=args.difficulties,
-        count=args.count,
-        seed=args.seed,
-    )
+    items = None
+    if not args.smart:
+        items = build_quiz(
+            bank,
+            topics=args.topics,
+            difficulties=args.difficulties,
+            count=args.count,
+            seed=args.seed,
+        )
     db = _open(args)
     try:
         learner = _learner(db, args.learner)
+        if items is None:
+            items = smart_quiz(db, bank, learner.id, args.topics, args.count, args.seed)
         return _run_items(db, bank, learner, items, "quiz", args.topics or [])
     finally:
         db.close()

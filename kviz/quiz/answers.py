@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from kviz.bank.schema import LETTERS
-from kviz.bank.templates import format_number
 from kviz.quiz.items import QuizItem
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y"})
@@ -45,7 +44,8 @@ def normalize_text(s: str) -> str:
     return re.sub(r"[\s\-_]+", "", plain.casefold()).rstrip(".")
 
 
-def _letters(item: QuizItem, raw: str) -> list[int]:
+def read_letters(item: QuizItem, raw: str) -> list[int]:
+    """Display indices from letters typed as \"b\", \"a,c\", \"a c\" or \"ac\"."""
     n = len(item.choices)
     last = LETTERS[n - 1]
     parts = [p for p in re.split(r"[\s,;]+", raw.lower()) if p]
@@ -60,7 +60,8 @@ def _letters(item: QuizItem, raw: str) -> list[int]:
     return picked
 
 
-def _number(item: QuizItem, raw: str) -> float:
+def read_number(item: QuizItem, raw: str) -> float:
+    """A finite number, with the item's unit and a decimal comma allowed."""
     text = raw.strip()
     if item.unit and text.lower().endswith(item.unit.lower()):
         text = text[: -len(item.unit)].strip()
@@ -79,32 +80,11 @@ def _number(item: QuizItem, raw: str) -> float:
 
 def parse_answer(item: QuizItem, raw: str) -> Answer:
     """The typed text as an answer to this item, or AnswerFormatError with a hint."""
+    # The registry builds on this module's readers, so it is imported here, not at the top.
+    from kviz.quiz.types import question_type
+
+    kind = question_type(item.type)
     text = raw.strip()
     if not text:
-        raise AnswerFormatError("type an answer")
-    if item.type in ("single", "multiple"):
-        picked = _letters(item, text)
-        if item.type == "single" and len(picked) != 1:
-            raise AnswerFormatError("pick exactly one letter")
-        chosen = frozenset(picked)
-        bank = sorted(item.key.choice_order[d] for d in chosen)
-        return Answer(text, ",".join(LETTERS[i] for i in bank), choices=chosen)
-    if item.type == "truefalse":
-        word = text.lower()
-        if word not in TRUE_WORDS | FALSE_WORDS:
-            raise AnswerFormatError("answer true or false (t/f, yes/no)")
-        flag = word in TRUE_WORDS
-        return Answer(text, str(flag).lower(), flag=flag)
-    if item.type in ("numeric", "computed"):
-        value = _number(item, text)
-        return Answer(
-            text, format_number(value) if value.is_integer() else repr(value), number=value
-        )
-    if item.type == "text":
-        if len(text) > MAX_TEXT:
-            raise AnswerFormatError(f"keep the answer under {MAX_TEXT} characters")
-        norm = normalize_text(text)
-        if not norm:
-            raise AnswerFormatError("type a word or phrase")
-        return Answer(text, text, text=norm)
-    raise ValueError(f"unknown question type {item.type!r}")
+        raise AnswerFormatError(kind.pick_hint())
+    return kind.parse(item, text)

@@ -15,10 +15,12 @@ from typing import Any, cast
 from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from kviz.bank.loader import Bank
 from kviz.quiz.grading import Feedback
 from kviz.quiz.items import QuizItem
 from kviz.quiz.scheduling import is_lapse, review
 from kviz.quiz.scoring import TopicScore
+from kviz.quiz.smart import Seen, build_smart_quiz
 from kviz.store.convert import aware, learner_view, stored, utcnow
 from kviz.store.database import Database
 from kviz.store.models import (
@@ -310,6 +312,41 @@ def _json_ready(value: Any, what: str) -> Any:
         return json.loads(json.dumps(value))
     except (TypeError, ValueError) as e:
         raise ValueError(f"{what} is not JSON-ready: {e}") from None
+
+
+def smart_quiz(
+    db: Database,
+    bank: Bank,
+    learner_id: int,
+    topics: Sequence[str] | None = None,
+    count: int = 10,
+    seed: int | None = None,
+) -> list[QuizItem]:
+    """A smart quiz (kviz.quiz.smart) for this learner, from their last answers and mastery."""
+    mastery = {t.topic: t.mastery for t in learner_stats(db, learner_id).topics}
+    return build_smart_quiz(
+        bank,
+        last_answers(db, learner_id),
+        mastery,
+        now=aware(utcnow()),
+        topics=topics,
+        count=count,
+        seed=seed,
+    )
+
+
+def last_answers(db: Database, learner_id: int) -> dict[str, Seen]:
+    """Each question's last answer by this learner."""
+    last_id = (
+        select(func.max(AttemptRow.id))
+        .where(AttemptRow.learner_id == learner_id)
+        .group_by(AttemptRow.question_id)
+    )
+    query = select(AttemptRow.question_id, AttemptRow.answered_at, AttemptRow.correct).where(
+        AttemptRow.id.in_(last_id)
+    )
+    with db.session() as s:
+        return {qid: Seen(aware(at), bool(ok)) for qid, at, ok in s.execute(query)}
 
 
 def attempt_history(

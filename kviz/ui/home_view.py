@@ -69,6 +69,10 @@ class HomeView(QWidget):
             button.clicked.connect(lambda _checked=False, sid=screen_id: self.go.emit(sid))
             due_layout.addWidget(button)
             self.buttons[screen_id] = button
+        self.history_button = QPushButton("Answer &history…")
+        self.history_button.setToolTip("Every answer with the question as it was shown")
+        self.history_button.clicked.connect(self.show_history)
+        due_layout.addWidget(self.history_button)
         self.review_button = self.buttons.get("review")
         if self.review_button is not None:
             self.review_button.setEnabled(False)
@@ -224,3 +228,12 @@ class HomeView(QWidget):
         self.chart.style_axes(ax)
         self.chart.redraw_now()
         self.chart.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def show_history(self) -> None:
+        """The chosen learner's answers, with what was shown (a dialog)."""
+        from kviz.ui.history_dialog import HistoryDialog
+
+        learner = self.state.learner
+        if self.state.db is None or learner is None:
+            return
+        HistoryDialog(self.state.db, learner.id, learner.name, self).exec()

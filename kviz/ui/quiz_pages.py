@@ -19,21 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kviz.quiz.types import question_type
 from kviz.ui.question_widgets import AnswerWidget
 
 if TYPE_CHECKING:
     from kviz.quiz.grading import Feedback
     from kviz.quiz.items import QuizItem
     from kviz.quiz.scoring import Score
-
-TYPE_HINTS = {
-    "single": "Choose one answer (keys 1-9 or A-E), then Enter.",
-    "multiple": "Choose every right answer (keys toggle), then Enter.",
-    "truefalse": "True or false? (T / F, or 1 / 2), then Enter.",
-    "numeric": "Type a number, then Enter.",
-    "computed": "Work it out with these numbers, type the result, then Enter.",
-    "text": "Type a word or two, then Enter.",
-}
 
 
 def _big(label: QLabel, factor: float) -> QLabel:
@@ -105,7 +97,7 @@ class QuestionPage(QWidget):
         self.bar.setMaximum(total)
         self.bar.setValue(index)
         self.prompt.setText(item.prompt)
-        self.how.setText(TYPE_HINTS.get(item.type, ""))
+        self.how.setText(question_type(item.type).instructions)
         if self.answer is not None:
             self.answer_holder.removeWidget(self.answer)
             self.answer.hide()  # deleteLater waits for the event loop; never show both

@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kviz.ui.question_widgets import LETTERS, AnswerWidget, answer_widget
+from kviz.bank.schema import LETTERS
+from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage, ResultPage
 from kviz.ui.state import AppState
 
@@ -93,6 +94,13 @@ class QuizView(QWidget):
             for d, n in ((1, "recall"), (2, "understanding"), (3, "reasoning"))
         ]
         self.length = QSpinBox(minimum=1, maximum=50, value=10)
+        self.smart = QCheckBox("S&mart quiz: unseen questions and weak topics first")
+        self.smart.setToolTip(
+            "Picks from your history: questions you have not seen and topics you are weak in "
+            "come first, questions you answered right in the last 3 days wait, and the "
+            "difficulty rises as you master a topic."
+        )
+        self.smart.setChecked(True)
         self.length.setMaximumWidth(90)
         if self.mode == "quiz":
             box = QGroupBox("Topics")
@@ -100,9 +108,12 @@ class QuizView(QWidget):
             box_layout.addWidget(self.topics)
             layout.addWidget(box, 1)
             form = QFormLayout()
+            form.addRow(self.smart)
             levels = QHBoxLayout()
             for check in self.difficulty:
                 check.setChecked(True)
+                check.setEnabled(False)  # the smart quiz (the default) picks the difficulty
+                self.smart.toggled.connect(lambda on, c=check: c.setEnabled(not on))
                 levels.addWidget(check)
             levels.addStretch()
             form.addRow("Difficulty:", levels)
@@ -197,7 +208,7 @@ class QuizView(QWidget):
         """Build the items with the core and show the first question."""
         from kviz.bank.loader import BankError
         from kviz.quiz.engine import QuizError, QuizRun, build_quiz, build_review
-        from kviz.store.records import start_quiz
+        from kviz.store.records import smart_quiz, start_quiz
 
         if self.state.learner_id is None:
             self.setup_note.setText("Choose a learner first (File > Switch learner).")
@@ -207,12 +218,21 @@ class QuizView(QWidget):
             if self.mode == "quiz":
                 topics = self.selected_topics()
                 levels = [d + 1 for d, c in enumerate(self.difficulty) if c.isChecked()]
-                items = build_quiz(
-                    bank,
-                    topics=topics or None,
-                    difficulties=levels or None,
-                    count=self.length.value(),
-                )
+                if self.smart.isChecked():
+                    items = smart_quiz(
+                        self.state.db,
+                        bank,
+                        self.state.learner_id,
+                        topics or None,
+                        self.length.value(),
+                    )
+                else:
+                    items = build_quiz(
+                        bank,
+                        topics=topics or None,
+                        difficulties=levels or None,
+                        count=self.length.value(),
+                    )
             else:
                 topics = []
                 items = build_review(bank, self._due_ids())

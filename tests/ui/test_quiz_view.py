@@ -53,7 +53,7 @@ def test_quiz_by_keyboard_records_every_answer(qtbot, quiz, state, learner, monk
 
     items = one_item_per_type(state.bank())
     count = len(items)
-    monkeypatch.setattr("kviz.quiz.engine.build_quiz", lambda *a, **k: items)
+    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: items)
     qtbot.keyClick(quiz.start_button, Qt.Key.Key_Space)
     assert quiz.pages.currentWidget() is quiz.question
     seen_types = set()
@@ -90,7 +90,7 @@ def test_empty_number_gets_a_hint_not_a_grade(qtbot, quiz, state, learner, monke
 
     entry = next(e for e in state.bank().entries if e.question.type == "numeric")
     item = make_item(entry, random.Random(0))
-    monkeypatch.setattr("kviz.quiz.engine.build_quiz", lambda *a, **k: [item])
+    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: [item])
     quiz.start()
     field = quiz.question.answer.field
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -108,7 +108,7 @@ def test_escape_leaves_and_keeps_answers(qtbot, quiz, state, learner, monkeypatc
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     items = one_item_per_type(state.bank())
-    monkeypatch.setattr("kviz.quiz.engine.build_quiz", lambda *a, **k: items)
+    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: items)
     quiz.start()
     widget = quiz.question.answer
     if isinstance(widget, ChoiceWidget):
@@ -120,6 +120,30 @@ def test_escape_leaves_and_keeps_answers(qtbot, quiz, state, learner, monkeypatc
     assert quiz.pages.currentWidget() is quiz.setup
     [summary] = recent_quizzes(state.db, learner.id)
     assert summary.total == 1
+
+
+def test_smart_quiz_is_the_default_and_asks_a_weak_topic_first(qtbot, quiz, state):
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from kviz.quiz.grading import Feedback
+    from kviz.quiz.items import make_item
+    from kviz.store import records as r
+
+    assert quiz.smart.isChecked() and not quiz.difficulty[0].isEnabled()
+    bank = state.bank()
+    quiz_id = r.start_quiz(state.db, state.learner_id, "quiz", [])
+    when = datetime.now(UTC) - timedelta(days=8)
+    for e in bank.entries:  # everything seen a week ago; only dropout answered wrong
+        item = make_item(e, random.Random(0))
+        ok = e.topic != "dropout"
+        r.record_attempt(state.db, quiz_id, item, "x", Feedback(ok, "", ""), 1.0, when=when)
+    r.finish_quiz(state.db, quiz_id)
+    quiz.length.setValue(5)
+    qtbot.keyClick(quiz.start_button, Qt.Key.Key_Space)
+    assert {i.topic for i in quiz.run.items} == {"dropout"}
+    quiz.smart.setChecked(False)
+    assert quiz.difficulty[0].isEnabled()
 
 
 def test_review_shows_the_due_count_and_records_a_review(qtbot, state, learner):
