@@ -296,7 +296,54 @@ class WorkerPool(QObject):
         it arrives; `on_done(result)` returns the final status text. Errors are shown as
         `ui.errors` says. The returned Task cancels.
         """
-        return _run_task(self, ui, make_worker, data, on_progress, on_item, on_done)
+        task = Task(ui)
+        if ui.start is not None:
+            ui.start.setEnabled(False)
+        if ui.cancel is not None:
+            ui.cancel.setEnabled(True)
+        if ui.progress is not None:
+            ui.progress.setValue(0)
+
+        def progress(event: P) -> None:
+            shown = on_progress(event) if on_progress is not None else None
+            if shown is not None:
+                done, total, text = shown
+                if ui.progress is not None:
+                    ui.progress.setMaximum(max(total, 1))
+                    ui.progress.setValue(min(done, total))
+                ui.status.setText(text)
+
+        def finished(result: R) -> None:
+            cancelled = task.worker is not None and task.worker.cancel.is_set()
+            if ui.progress is not None and not cancelled:
+                ui.progress.setValue(ui.progress.maximum())
+            task.end(on_done(result) if on_done is not None else None)
+
+        def launch(loaded: MnistData | None) -> None:
+            if task.ended:  # cancelled while MNIST was loading
+                return
+            try:
+                worker = make_worker(loaded)
+            except Exception as exc:  # e.g. a ConfigError naming the setting: say it, run nothing
+                task.fail(str(exc) or type(exc).__name__)
+                return
+            task.worker = worker
+            worker.progress.connect(progress)
+            if on_item is not None:
+                worker.item.connect(on_item)
+            worker.finished.connect(finished)
+            worker.failed.connect(task.fail)
+            self.start(worker)
+
+        def data_failed(message: str) -> None:
+            if not task.ended:
+                task.end(f"{ui.title} needs MNIST, which could not be loaded: {message}")
+
+        if data is None:
+            launch(None)
+        elif not data.with_data(launch, data_failed) and not task.ended:
+            ui.status.setText("Loading MNIST first…")
+        return task
 
     def busy(self, kinds: tuple[type, ...] = (TrainWorker, SweepWorker)) -> bool:
         """Whether a worker of one of `kinds` is still running."""
@@ -422,62 +469,3 @@ class Task:
             from kviz.ui.app import error_dialog
 
             error_dialog(self.ui.owner, f"{self.ui.title} failed", message)
-
-
-def _run_task(
-    pool: WorkerPool,
-    ui: TaskUi,
-    make_worker: Callable[[MnistData | None], Worker[P, R]],
-    data: DataSource | None,
-    on_progress: Callable[[P], Progress | None] | None,
-    on_item: Callable[[Any], None] | None,
-    on_done: Callable[[R], str | None] | None,
-) -> Task:
-    task = Task(ui)
-    if ui.start is not None:
-        ui.start.setEnabled(False)
-    if ui.cancel is not None:
-        ui.cancel.setEnabled(True)
-    if ui.progress is not None:
-        ui.progress.setValue(0)
-
-    def progress(event: P) -> None:
-        shown = on_progress(event) if on_progress is not None else None
-        if shown is not None:
-            done, total, text = shown
-            if ui.progress is not None:
-                ui.progress.setMaximum(max(total, 1))
-                ui.progress.setValue(min(done, total))
-            ui.status.setText(text)
-
-    def finished(result: R) -> None:
-        cancelled = task.worker is not None and task.worker.cancel.is_set()
-        if ui.progress is not None and not cancelled:
-            ui.progress.setValue(ui.progress.maximum())
-        task.end(on_done(result) if on_done is not None else None)
-
-    def launch(loaded: MnistData | None) -> None:
-        if task.ended:  # cancelled while MNIST was loading
-            return
-        try:
-            worker = make_worker(loaded)
-        except Exception as exc:  # e.g. a ConfigError naming the setting: say it, run nothing
-            task.fail(str(exc) or type(exc).__name__)
-            return
-        task.worker = worker
-        worker.progress.connect(progress)
-        if on_item is not None:
-            worker.item.connect(on_item)
-        worker.finished.connect(finished)
-        worker.failed.connect(task.fail)
-        pool.start(worker)
-
-    def data_failed(message: str) -> None:
-        if not task.ended:
-            task.end(f"{ui.title} needs MNIST, which could not be loaded: {message}")
-
-    if data is None:
-        launch(None)
-    elif not data.with_data(launch, data_failed) and not task.ended:
-        ui.status.setText("Loading MNIST first…")
-    return task
