@@ -66,6 +66,8 @@ ROWS = (
 class VersusWorker(Worker["VersusProgress", "VersusResult"]):
     """Runs `trainer.versus.versus`; progress carries its VersusProgress events."""
 
+    trains = True
+
     def __init__(self, data: MnistData, settings: dict[str, Any]) -> None:
         super().__init__()
         self.data = data

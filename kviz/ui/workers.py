@@ -51,6 +51,7 @@ class Worker(QObject, Generic[P, R]):
     carries P, `finished` R, `item` whatever the worker posts as part of its result.
     """
 
+    trains = False  # a training run: closing the window asks before stopping it
     progress = Signal(object)
     item = Signal(object)  # one piece of the result, delivered as soon as it is ready
     finished = Signal(object)
@@ -138,6 +139,8 @@ class WorkerThread(QThread):
 class TrainWorker(Worker["ProgressEvent", "RunResult"]):
     """Trains one lab configuration; `finished` carries the trainer's RunResult."""
 
+    trains = True
+
     def __init__(self, config: LabConfig, data: MnistData) -> None:
         super().__init__()
         self.config = config
@@ -155,6 +158,8 @@ class TrainWorker(Worker["ProgressEvent", "RunResult"]):
 class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
     """Runs the trainer's sweep; progress carries (run index, ProgressEvent) pairs and each
     run is posted as an item (a RunResult) the moment it ends."""
+
+    trains = True
 
     def __init__(self, base: LabConfig, param: str, values: list[Any], data: MnistData) -> None:
         super().__init__()
@@ -345,8 +350,10 @@ class WorkerPool(QObject):
             ui.status.setText("Loading MNIST first…")
         return task
 
-    def busy(self, kinds: tuple[type, ...] = (TrainWorker, SweepWorker)) -> bool:
-        """Whether a worker of one of `kinds` is still running."""
+    def busy(self, kinds: tuple[type, ...] | None = None) -> bool:
+        """Whether a worker of one of `kinds` (default: any that `trains`) is still running."""
+        if kinds is None:
+            return any(w.trains for w in self._running)
         return any(isinstance(w, kinds) for w in self._running)
 
     def stop_all(self, timeout_ms: int = 30000) -> bool:
