@@ -56,6 +56,9 @@ def sweep(
                 listener(index, event)
 
         result = train(config, data, listener=run_listener, cancel=cancel)
+        # The table, curves and confusion matrix are kept; the Keras model (about 11 MB a run)
+        # is not needed once they are, and a long sweep would otherwise hold every one.
+        result.model = None
         results.append(result)
         if on_result is not None:
             on_result(index, result)

@@ -20,6 +20,14 @@ from kviz.bank.schema import QUESTION_TYPES, Question, TopicHeader, unknown_type
 
 _QUESTION = TypeAdapter(Question)
 
+# Bank files come from teachers and other apps: reading one is bounded in time and memory.
+MAX_FILE_BYTES = 1_000_000  # the largest shipped topic file is about 30 kB
+MAX_DEPTH = 40  # nesting of mappings and lists (a question needs about 6)
+MAX_EXPANDED_NODES = 200_000  # nodes once aliases are followed (an alias bomb has billions)
+MAX_NUMBER_DIGITS = 30  # an integer or float literal longer than this is never a real value
+MAX_MESSAGE = 300  # characters of a problem's message, values included
+BANK_SUFFIXES = ("*.yaml", "*.yml")
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -29,8 +37,13 @@ class Problem:
     line: int
     message: str
 
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:  # a value in a message may be huge: show its start
+            object.__setattr__(self, "message", self.message[: MAX_MESSAGE - 1] + "…")
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
 
 
 class BankError(Exception):
@@ -79,11 +92,70 @@ class Bank:
         }
 
 
-def _expand(paths: Iterable[Path | str]) -> list[Path]:
+def _expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]]:
+    """The topic files named or inside the folders named; a folder with none is a problem."""
     files: list[Path] = []
+    problems: list[Problem] = []
     for p in map(Path, paths):
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
-    return files
+        if not p.is_dir():
+            files.append(p)
+            continue
+        found = sorted(f for pattern in BANK_SUFFIXES for f in p.glob(pattern))
+        if not found:
+            problems.append(Problem(str(p), 0, "no topic files (*.yaml, *.yml) in this folder"))
+        files.extend(found)
+    return files, problems
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses deep nesting and overlong numbers while composing, with a mark."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if (
+            isinstance(node, ScalarNode)
+            and node.tag.endswith((":int", ":float"))
+            and len(node.value) > MAX_NUMBER_DIGITS
+        ):
+            raise yaml.composer.ComposerError(
+                None, None, f"a number of {len(node.value)} characters", node.start_mark
+            )
+        return node
+
+
+def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    """Nodes in the document once every alias is followed (each shared node counted per use)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    sizes[key] = MAX_EXPANDED_NODES + 1  # a node that contains itself is unbounded
+    children: list[Node] = []
+    if isinstance(node, MappingNode):
+        children = [n for pair in node.value for n in pair]
+    elif isinstance(node, SequenceNode):
+        children = list(node.value)
+    total = 1
+    for child in children:
+        total += _expanded_size(child, sizes)
+        if total > MAX_EXPANDED_NODES:
+            break
+    sizes[key] = total
+    return total
 
 
 def _line_of(node: Node, loc: Sequence[Any]) -> int:
@@ -142,13 +214,27 @@ def _messages(err: ValidationError, prefix: str) -> list[tuple[tuple[Any, ...], 
 
 def _compose(path: Path, name: str) -> tuple[Node | None, Any, list[Problem]]:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return (
+                None,
+                None,
+                [
+                    Problem(
+                        name,
+                        1,
+                        f"{size:,} bytes; a topic file is at most "
+                        f"{MAX_FILE_BYTES:,} bytes: split it",
+                    )
+                ],
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         return None, None, [Problem(name, 1, f"cannot read: {e.strerror or e}")]
     except UnicodeDecodeError:
         return None, None, [Problem(name, 1, "not UTF-8 text")]
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
         return None, None, [Problem(name, line, f"bad YAML: character #x{e.character:04x}")]
@@ -156,12 +242,26 @@ def _compose(path: Path, name: str) -> tuple[Node | None, Any, list[Problem]]:
         node = loader.get_single_node()
         if node is None:
             return None, None, [Problem(name, 1, "empty file")]
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            return (
+                None,
+                None,
+                [
+                    Problem(
+                        name,
+                        1,
+                        f"aliases (*name) expand to too much; over {MAX_EXPANDED_NODES:,} values",
+                    )
+                ],
+            )
         return node, loader.construct_document(node), []
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         what = getattr(e, "problem", None) or str(e).splitlines()[0]
         return None, None, [Problem(name, line, f"bad YAML: {what}")]
+    except (RecursionError, ValueError) as e:  # a last guard: limits above should come first
+        return None, None, [Problem(name, 1, f"bad YAML: {type(e).__name__}")]
     finally:
         loader.dispose()
 
@@ -211,11 +311,10 @@ def _read_file(
 
 def read_bank(paths: Iterable[Path | str]) -> tuple[Bank, list[Problem]]:
     """The valid questions of the given files (or folders) and every problem found."""
-    files = _expand(paths)
+    files, problems = _expand(paths)
     seen: dict[str, str] = {}
     entries: list[BankEntry] = []
     titles: dict[str, str] = {}
-    problems: list[Problem] = []
     for path in files:
         topic, title, found, trouble = _read_file(path, seen)
         if topic is not None and title is not None:

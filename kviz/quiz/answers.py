@@ -60,13 +60,35 @@ def read_letters(item: QuizItem, raw: str) -> list[int]:
     return picked
 
 
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?")  # 18,496 / 1,000,000 / 12,345.5
+
+
+def _separators(text: str) -> str:
+    """Thousands separators and a decimal comma, where what was meant is clear.
+
+    "18,496" and "1,000,000" are thousands (a comma with exactly three digits after it, more
+    than one group, or a decimal point after it); "0,25" and "2,5" are decimal commas; a lone
+    group such as "1,000" could be either only if a decimal comma were meant with three
+    decimals, which people rarely type for these questions, so it is read as thousands.
+    Anything else with a comma ("1,00,0", "1.000,5") is asked again.
+    """
+    if "," not in text:
+        return text
+    if _GROUPED.fullmatch(text):
+        return text.replace(",", "")
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}|[+-]?\d+,\d{4,}|[+-]?0,\d+|[+-]?,\d+", text):
+        return text.replace(",", ".")  # decimal comma: 0,25  2,5  3,14159
+    raise AnswerFormatError(
+        "unclear number: write thousands as 18496 or 18,496 and decimals as 0.25"
+    )
+
+
 def read_number(item: QuizItem, raw: str) -> float:
     """A finite number, with the item's unit and a decimal comma allowed."""
     text = raw.strip()
     if item.unit and text.lower().endswith(item.unit.lower()):
         text = text[: -len(item.unit)].strip()
-    if "," in text and "." not in text and text.count(",") == 1:
-        text = text.replace(",", ".")  # decimal comma
+    text = _separators(text)
     try:
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
             raise ValueError(text)

@@ -7,7 +7,6 @@ no answered question. Callers get frozen dataclasses (kviz.store.views), never O
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -32,6 +31,7 @@ from kviz.store.models import (
     ReviewStateRow,
     new_uid,
 )
+from kviz.store.names import MAX_NAME, clean_name, name_key
 from kviz.store.stats import learner_stats
 from kviz.store.views import AttemptRecord, LabRun, Learner, QuizSummary
 
@@ -39,6 +39,7 @@ __all__ = [
     "attempts_per_day",
     "due_question_ids",
     "finish_quiz",
+    "find_learner",
     "get_or_create_learner",
     "last_learner",
     "learner_stats",
@@ -54,23 +55,28 @@ __all__ = [
 MODES = ("quiz", "review")
 
 
+def _same_learner(s: Session, name: str) -> LearnerRow | None:
+    row = s.scalar(select(LearnerRow).where(LearnerRow.name == name))
+    if row is None:  # "Ann" and "ann", NFC and NFD, or a name stored before names were cleaned
+        key = name_key(name)
+        row = next((r for r in s.scalars(select(LearnerRow)) if name_key(r.name) == key), None)
+    return row
+
+
 def find_learner(db: Database, name: str) -> Learner | None:
     """The learner of that name (same letters, any case or Unicode form), or None."""
-    wanted = unicodedata.normalize("NFC", name.strip()).casefold()
-    for learner in list_learners(db):
-        if unicodedata.normalize("NFC", learner.name).casefold() == wanted:
-            return learner
-    return None
+    wanted = name_key(name)
+    return next((x for x in list_learners(db) if name_key(x.name) == wanted), None)
 
 
 def get_or_create_learner(db: Database, name: str) -> Learner:
     """The learner of that name (created on first use), marked as the last one used."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ValueError("a learner name is 1 to 100 characters")
+    name = clean_name(name)
+    if not name or len(name) > MAX_NAME:
+        raise ValueError(f"a learner name is 1 to {MAX_NAME} characters")
     now = utcnow()
     with db.session() as s:
-        row = s.scalar(select(LearnerRow).where(LearnerRow.name == name))
+        row = _same_learner(s, name)
         if row is None:
             row = LearnerRow(name=name, created_at=now, last_used_at=now)
             s.add(row)
