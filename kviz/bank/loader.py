@@ -122,7 +122,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     None,
                     None,
                     f"nested deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark,
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]  # stubs lack it
                 )
             node = super().compose_node(parent, index)
         finally:
