@@ -123,7 +123,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     None,
                     None,
                     f"nested deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]  # stubs lack it
                 )
             node = super().compose_node(parent, index)
         finally:

@@ -38,7 +38,7 @@ from kviz.ui.workers import Progress, Task, TaskControls, Worker
 
 if TYPE_CHECKING:
     from trainer.data import MnistData
-    from trainer.versus import VersusProgress, VersusResult
+    from trainer.versus import SideSummary, VersusProgress, VersusResult
 
 INTRO = (
     "The same small CNN, the same shuffled MNIST arrays, the same batches of 32, the same "
@@ -66,6 +66,8 @@ ROWS = (
 class VersusWorker(Worker["VersusProgress", "VersusResult"]):
     """Runs `trainer.versus.versus`; progress carries its VersusProgress events."""
 
+    trains = True
+
     def __init__(self, data: MnistData, settings: dict[str, Any]) -> None:
         super().__init__()
         self.data = data
@@ -80,7 +82,7 @@ class VersusWorker(Worker["VersusProgress", "VersusResult"]):
         return versus(self.data, **self.settings, listener=self._listener, cancel=self.cancel)
 
 
-def explain(result: Any) -> str:
+def explain(result: VersusResult) -> str:
     """Where the time went in `result`, in a few paragraphs of HTML built from its figures."""
     from trainer.versus import step_multiply_adds
 
@@ -152,7 +154,7 @@ class VersusView(QWidget):
 
         self.state = state
         self.task: Task | None = None
-        self.result: Any = None
+        self.result: VersusResult | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Keras vs PyTorch, measured</h2>"))
         intro = QLabel(INTRO)
@@ -315,9 +317,8 @@ class VersusView(QWidget):
     @property
     def worker(self) -> VersusWorker | None:
         """The running VersusWorker (None while idle or waiting for MNIST)."""
-        if self.task is None or self.task.ended or not isinstance(self.task.worker, VersusWorker):
-            return None
-        return self.task.worker
+        worker = self.task.running_worker() if self.task is not None else None
+        return worker if isinstance(worker, VersusWorker) else None
 
     def cancel(self) -> None:
         if self.task is not None:
@@ -350,7 +351,7 @@ class VersusView(QWidget):
 
     # -- showing a result ----------------------------------------------------------------
 
-    def show_result(self, result: Any) -> None:
+    def show_result(self, result: VersusResult) -> None:
         """Fill the table, the explanation and the chart from a VersusResult."""
         self.result = result
         sides = list(result.sides.values())
@@ -367,7 +368,7 @@ class VersusView(QWidget):
         self._plot(sides)
         self.tabs.setCurrentIndex(1)
 
-    def _plot(self, sides: list[Any]) -> None:
+    def _plot(self, sides: list[SideSummary]) -> None:
         """Seconds per phase (grouped bars) and the median step (ms); dots are the rounds."""
         fig = self.chart.figure
         fig.clear()

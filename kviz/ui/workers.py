@@ -51,6 +51,7 @@ class Worker(QObject, Generic[P, R]):
     carries P, `finished` R, `item` whatever the worker posts as part of its result.
     """
 
+    trains = False  # a training run: closing the window asks before stopping it
     progress = Signal(object)
     item = Signal(object)  # one piece of the result, delivered as soon as it is ready
     finished = Signal(object)
@@ -138,6 +139,8 @@ class WorkerThread(QThread):
 class TrainWorker(Worker["ProgressEvent", "RunResult"]):
     """Trains one lab configuration; `finished` carries the trainer's RunResult."""
 
+    trains = True
+
     def __init__(self, config: LabConfig, data: MnistData) -> None:
         super().__init__()
         self.config = config
@@ -155,6 +158,8 @@ class TrainWorker(Worker["ProgressEvent", "RunResult"]):
 class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
     """Runs the trainer's sweep; progress carries (run index, ProgressEvent) pairs and each
     run is posted as an item (a RunResult) the moment it ends."""
+
+    trains = True
 
     def __init__(self, base: LabConfig, param: str, values: list[Any], data: MnistData) -> None:
         super().__init__()
@@ -296,10 +301,59 @@ class WorkerPool(QObject):
         it arrives; `on_done(result)` returns the final status text. Errors are shown as
         `ui.errors` says. The returned Task cancels.
         """
-        return _run_task(self, ui, make_worker, data, on_progress, on_item, on_done)
+        task = Task(ui)
+        if ui.start is not None:
+            ui.start.setEnabled(False)
+        if ui.cancel is not None:
+            ui.cancel.setEnabled(True)
+        if ui.progress is not None:
+            ui.progress.setValue(0)
 
-    def busy(self, kinds: tuple[type, ...] = (TrainWorker, SweepWorker)) -> bool:
-        """Whether a worker of one of `kinds` is still running."""
+        def progress(event: P) -> None:
+            shown = on_progress(event) if on_progress is not None else None
+            if shown is not None:
+                done, total, text = shown
+                if ui.progress is not None:
+                    ui.progress.setMaximum(max(total, 1))
+                    ui.progress.setValue(min(done, total))
+                ui.status.setText(text)
+
+        def finished(result: R) -> None:
+            cancelled = task.worker is not None and task.worker.cancel.is_set()
+            if ui.progress is not None and not cancelled:
+                ui.progress.setValue(ui.progress.maximum())
+            task.end(on_done(result) if on_done is not None else None)
+
+        def launch(loaded: MnistData | None) -> None:
+            if task.ended:  # cancelled while MNIST was loading
+                return
+            try:
+                worker = make_worker(loaded)
+            except Exception as exc:  # e.g. a ConfigError naming the setting: say it, run nothing
+                task.fail(str(exc) or type(exc).__name__)
+                return
+            task.worker = worker
+            worker.progress.connect(progress)
+            if on_item is not None:
+                worker.item.connect(on_item)
+            worker.finished.connect(finished)
+            worker.failed.connect(task.fail)
+            self.start(worker)
+
+        def data_failed(message: str) -> None:
+            if not task.ended:
+                task.end(f"{ui.title} needs MNIST, which could not be loaded: {message}")
+
+        if data is None:
+            launch(None)
+        elif not data.with_data(launch, data_failed) and not task.ended:
+            ui.status.setText("Loading MNIST first…")
+        return task
+
+    def busy(self, kinds: tuple[type, ...] | None = None) -> bool:
+        """Whether a worker of one of `kinds` (default: any that `trains`) is still running."""
+        if kinds is None:
+            return any(w.trains for w in self._running)
         return any(isinstance(w, kinds) for w in self._running)
 
     def stop_all(self, timeout_ms: int = 30000) -> bool:
@@ -390,6 +444,10 @@ class Task:
         self.worker: Worker[Any, Any] | None = None
         self.ended = False
 
+    def running_worker(self) -> Worker[Any, Any] | None:
+        """The worker while it runs (None while waiting for MNIST, or once the task ended)."""
+        return None if self.ended else self.worker
+
     def cancel(self) -> None:
         """Stop waiting for data, or ask the worker to stop (its outcome still arrives)."""
         if self.ended:
@@ -418,62 +476,3 @@ class Task:
             from kviz.ui.app import error_dialog
 
             error_dialog(self.ui.owner, f"{self.ui.title} failed", message)
-
-
-def _run_task(
-    pool: WorkerPool,
-    ui: TaskUi,
-    make_worker: Callable[[MnistData | None], Worker[P, R]],
-    data: DataSource | None,
-    on_progress: Callable[[P], Progress | None] | None,
-    on_item: Callable[[Any], None] | None,
-    on_done: Callable[[R], str | None] | None,
-) -> Task:
-    task = Task(ui)
-    if ui.start is not None:
-        ui.start.setEnabled(False)
-    if ui.cancel is not None:
-        ui.cancel.setEnabled(True)
-    if ui.progress is not None:
-        ui.progress.setValue(0)
-
-    def progress(event: P) -> None:
-        shown = on_progress(event) if on_progress is not None else None
-        if shown is not None:
-            done, total, text = shown
-            if ui.progress is not None:
-                ui.progress.setMaximum(max(total, 1))
-                ui.progress.setValue(min(done, total))
-            ui.status.setText(text)
-
-    def finished(result: R) -> None:
-        cancelled = task.worker is not None and task.worker.cancel.is_set()
-        if ui.progress is not None and not cancelled:
-            ui.progress.setValue(ui.progress.maximum())
-        task.end(on_done(result) if on_done is not None else None)
-
-    def launch(loaded: MnistData | None) -> None:
-        if task.ended:  # cancelled while MNIST was loading
-            return
-        try:
-            worker = make_worker(loaded)
-        except Exception as exc:  # e.g. a ConfigError naming the setting: say it, run nothing
-            task.fail(str(exc) or type(exc).__name__)
-            return
-        task.worker = worker
-        worker.progress.connect(progress)
-        if on_item is not None:
-            worker.item.connect(on_item)
-        worker.finished.connect(finished)
-        worker.failed.connect(task.fail)
-        pool.start(worker)
-
-    def data_failed(message: str) -> None:
-        if not task.ended:
-            task.end(f"{ui.title} needs MNIST, which could not be loaded: {message}")
-
-    if data is None:
-        launch(None)
-    elif not data.with_data(launch, data_failed) and not task.ended:
-        ui.status.setText("Loading MNIST first…")
-    return task

@@ -53,3 +53,30 @@ def test_cancel_keeps_the_runs_already_finished(qtbot, compare, state, learner):
     qtbot.waitUntil(lambda: compare.sweep_button.isEnabled(), timeout=60_000)
     assert compare.status.text() == "Sweep done: 1 run(s) saved, 1 cancelled (not saved)."
     assert [r.config["filters"] for r in list_lab_runs(state.db, learner.id)] == [2]
+
+
+def test_closing_the_window_mid_sweep_keeps_the_finished_runs(
+    qtbot, mnist_dir, state, learner, monkeypatch
+):
+    """The close dialog says finished runs are saved: the first run of a sweep that is still
+    going when the window closes is in the records afterwards."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from kviz.store.records import list_lab_runs
+    from kviz.ui.main_window import MainWindow
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window = MainWindow(state)
+    qtbot.addWidget(window)
+    build = window.view("labs").build_step
+    build.epochs.setValue(1)
+    build.train_limit.setValue(SLICE)
+    window.go("compare")
+    compare = window.view("compare")
+    compare.param.setCurrentText("filters")
+    compare.values.setText("2, 4, 8")
+    compare.start_sweep()
+    qtbot.waitUntil(lambda: len(compare.saved_run_ids) == 1, timeout=240_000)
+    assert window.close()
+    assert not state.workers.busy()
+    assert [r.config["filters"] for r in list_lab_runs(state.db, learner.id)][:1] == [2]

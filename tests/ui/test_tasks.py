@@ -212,3 +212,24 @@ def test_predict_digit_box_fits_the_offline_sample(qtbot, state):
     drawn = step.maps.draws
     qtbot.waitUntil(lambda: step.maps.draws > drawn, timeout=60_000)
     assert "failed" not in step.note.text()
+
+
+def test_only_training_workers_make_the_window_ask_before_closing(qtbot, state):
+    from kviz.ui.versus_view import VersusWorker
+    from kviz.ui.workers import SweepWorker, TrainWorker
+
+    assert TrainWorker.trains and SweepWorker.trains and VersusWorker.trains
+
+    class Waiting(Worker):
+        def work(self) -> None:
+            self.cancel.wait(10)
+
+    class Training(Waiting):
+        trains = True
+
+    quiet = state.workers.start(Waiting())
+    assert not state.workers.busy()
+    state.workers.start(Training())
+    assert state.workers.busy()
+    assert state.workers.stop_all(timeout_ms=10_000)
+    assert not state.workers.busy() and quiet.cancel.is_set()

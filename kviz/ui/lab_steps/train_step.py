@@ -96,9 +96,8 @@ class TrainStep(Step):
     @property
     def worker(self) -> TrainWorker | None:
         """The running TrainWorker (None while idle or waiting for MNIST)."""
-        if self.task is None or self.task.ended or not isinstance(self.task.worker, TrainWorker):
-            return None
-        return self.task.worker
+        worker = self.task.running_worker() if self.task is not None else None
+        return worker if isinstance(worker, TrainWorker) else None
 
     def activated(self) -> None:
         from trainer.config import LabConfig
