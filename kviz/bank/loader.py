@@ -120,7 +120,7 @@ class _BoundedLoader(yaml.SafeLoader):
                     None,
                     None,
                     f"nested deeper than {MAX_DEPTH} levels",
-                    self.peek_event().start_mark,
+                    self.peek_event().start_mark,  # type: ignore[no-untyped-call]
                 )
             node = super().compose_node(parent, index)
         finally:
