@@ -165,6 +165,7 @@ def train(
         if callback.cancelled or validation.probabilities is None:
             validation()
     probabilities = validation.probabilities
+    assert probabilities is not None  # validation() has run
     predicted = probabilities.argmax(axis=1)
     confusion = np.bincount(truth * N_CLASSES + predicted, minlength=N_CLASSES * N_CLASSES)
     shown = [
@@ -232,7 +233,8 @@ def _tensor(a: np.ndarray) -> Any:
 
 def _one_hot(labels: np.ndarray) -> np.ndarray:
     """Labels as the one-hot float32 rows categorical_crossentropy expects."""
-    return np.eye(N_CLASSES, dtype=np.float32)[labels]
+    rows: np.ndarray = np.eye(N_CLASSES, dtype=np.float32)[labels]
+    return rows
 
 
 class _Validation:

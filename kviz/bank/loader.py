@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -71,11 +71,13 @@ class Bank:
     entries: tuple[BankEntry, ...]
     titles: Mapping[str, str]  # topic id -> title shown to learners
 
+    _by_id: dict[str, BankEntry] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.question.id: e for e in self.entries})
 
     def get(self, question_id: str) -> BankEntry | None:
-        return self._by_id.get(question_id)  # type: ignore[attr-defined]
+        return self._by_id.get(question_id)
 
     @property
     def topics(self) -> list[str]:
@@ -271,18 +273,16 @@ def _read_file(
     node, data, problems = _compose(path, name)
     if node is None:
         return None, None, [], problems
-    problems = _duplicate_keys(node, name)
+    # Duplicate keys are reported whatever else is wrong with the file.
+    problems = [*problems, *_duplicate_keys(node, name)]
     if not isinstance(data, dict):
-        return None, None, [], [Problem(name, 1, "expected a mapping: topic, title, questions")]
+        problems.append(Problem(name, 1, "expected a mapping: topic, title, questions"))
+        return None, None, [], problems
     try:
         header = TopicHeader.model_validate(data)
     except ValidationError as err:
-        return (
-            None,
-            None,
-            [],
-            [Problem(name, _line_of(node, loc), m) for loc, m in _messages(err, "")],
-        )
+        problems += [Problem(name, _line_of(node, loc), m) for loc, m in _messages(err, "")]
+        return None, None, [], problems
     if header.topic != path.stem:
         problems.append(
             Problem(

@@ -89,7 +89,7 @@ def _guarded(body: Any, args: argparse.Namespace) -> int:
     from kviz.store.database import DatabaseError
 
     try:
-        return body(args)
+        return int(body(args))
     except BankError as e:
         first = e.problems[0]
         more = (

@@ -63,8 +63,9 @@ def _resolve(target: str) -> tuple[URL, Path | None]:
         except ArgumentError as e:
             raise DatabaseError(f"{target}: not a database URL ({e})") from None
         db = url.database
-        is_file = url.get_backend_name() == "sqlite" and db not in (None, "", ":memory:")
-        return url, Path(db).expanduser().resolve() if is_file else None
+        if url.get_backend_name() != "sqlite" or db is None or db in ("", ":memory:"):
+            return url, None
+        return url, Path(db).expanduser().resolve()
     path = Path(target).expanduser().resolve()
     if path == default_database_path().resolve():
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # records are private

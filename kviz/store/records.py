@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, bindparam, func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kviz.bank.loader import Bank
@@ -116,9 +116,10 @@ def start_quiz(db: Database, learner_id: int, mode: str, topics: Sequence[str]) 
 
 # record_attempt runs once per answer: its statements are built once, with bound parameters,
 # so SQLAlchemy reuses their compiled form (a few milliseconds per answer at 100,000 rows).
-_ATTEMPTS = AttemptRow.__table__
-_DAILY = DailyCountRow.__table__
-_REVIEW = ReviewStateRow.__table__
+# (Declarative classes type __table__ as any FromClause; these are plain Tables.)
+_ATTEMPTS = cast(Table, AttemptRow.__table__)
+_DAILY = cast(Table, DailyCountRow.__table__)
+_REVIEW = cast(Table, ReviewStateRow.__table__)
 _QUIZ_LEARNER = select(QuizSessionRow.__table__.c.learner_id).where(
     QuizSessionRow.__table__.c.id == bindparam("b_quiz")
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -21,6 +21,11 @@ from PySide6.QtWidgets import (
 
 from kviz.quiz.types import question_type
 from kviz.ui.question_widgets import AnswerWidget
+
+if TYPE_CHECKING:
+    from kviz.quiz.grading import Feedback
+    from kviz.quiz.items import QuizItem
+    from kviz.quiz.scoring import Score
 
 
 def _big(label: QLabel, factor: float) -> QLabel:
@@ -84,7 +89,7 @@ class QuestionPage(QWidget):
         self.answer: AnswerWidget | None = None
 
     def show_item(
-        self, item: Any, index: int, total: int, topic_title: str, widget: AnswerWidget
+        self, item: QuizItem, index: int, total: int, topic_title: str, widget: AnswerWidget
     ) -> None:
         """Show question `index` (0-based) of `total` with a fresh answer widget."""
         self.counter.setText(f"Question {index + 1} of {total}")
@@ -110,7 +115,7 @@ class QuestionPage(QWidget):
         if self.answer is not None:
             self.answer.focus_first()
 
-    def show_feedback(self, feedback: Any, last: bool) -> None:
+    def show_feedback(self, feedback: Feedback, last: bool) -> None:
         """Right or wrong, the expected answer and the explanation."""
         self.hint.clear()
         if self.answer is not None:
@@ -147,7 +152,7 @@ class ResultPage(QWidget):
         row.addStretch()
         layout.addLayout(row)
 
-    def show_score(self, score: Any, titles: Mapping[str, str]) -> None:
+    def show_score(self, score: Score, titles: Mapping[str, str]) -> None:
         self.headline.setText(f"Score: {score.correct} of {score.total} ({score.accuracy:.0%})")
         self.table.setRowCount(len(score.per_topic))
         for r, t in enumerate(score.per_topic):

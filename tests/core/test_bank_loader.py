@@ -198,6 +198,19 @@ def test_missing_type_names_the_types(tmp_path):
     )
 
 
+def test_duplicate_keys_are_reported_when_the_header_is_invalid_too(tmp_path):
+    found = problems_of(
+        tmp_path,
+        """\
+        topic: filters
+        topic: filters
+        questions: not a list
+        """,
+    )
+    assert any(p.endswith(":2: topic: given twice") for p in found), found
+    assert any("questions" in p for p in found), found
+
+
 # --- issue #15: bank files from teachers and other apps, bounded in time and memory ---
 
 COMPUTED_Q = """\

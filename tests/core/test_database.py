@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+import kviz.store
 from kviz.store.database import DatabaseError, head_revision, migrate, open_database
 from kviz.store.records import learner_stats
+
+# The newest migration file's revision ("0003_daily_counts.py" -> "0003"): the head a new or
+# upgraded database must reach, whichever migrations are added later.
+NEWEST = max(
+    p.name.split("_")[0]
+    for p in (Path(kviz.store.__file__).parent / "migrations" / "versions").glob("[0-9]*.py")
+)
 
 
 def test_new_database_is_at_head_with_wal_and_foreign_keys(tmp_path):
@@ -18,7 +27,7 @@ def test_new_database_is_at_head_with_wal_and_foreign_keys(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         rev = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    assert rev == head_revision() == "0004" and db.backup is None
+    assert rev == head_revision() == NEWEST and db.backup is None
     db.close()
 
 
@@ -86,7 +95,7 @@ def test_upgrade_from_0001_keeps_data_and_makes_a_backup(tmp_path):
     assert db.backup is not None and db.backup.exists() and db.backup.parent == tmp_path / "backups"
     assert "rev0001" in db.backup.name
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0004"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == NEWEST
         learners = conn.exec_driver_sql("SELECT DISTINCT learner_id FROM attempts").all()
     assert learners == [(1,)]  # 0002 filled in each attempt's learner, 0003 the day counts
     stats = learner_stats(db, 1)
