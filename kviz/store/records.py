@@ -64,10 +64,9 @@ def _same_learner(s: Session, name: str) -> LearnerRow | None:
 
 
 def find_learner(db: Database, name: str) -> Learner | None:
-    """The learner whose name matches (case-insensitively, any Unicode form), if any."""
-    with db.session() as s:
-        row = _same_learner(s, clean_name(name))
-        return learner_view(row) if row is not None else None
+    """The learner of that name (same letters, any case or Unicode form), or None."""
+    wanted = name_key(name)
+    return next((x for x in list_learners(db) if name_key(x.name) == wanted), None)
 
 
 def get_or_create_learner(db: Database, name: str) -> Learner:
