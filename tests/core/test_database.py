@@ -279,8 +279,11 @@ def test_twenty_first_opens_at_once_all_succeed(tmp_path):
 def test_new_database_and_its_files_are_private(tmp_path, isolated_user_dirs):
     from kviz.paths import default_database_path
 
-    os.umask(0o022)
-    db = open_database()
+    previous = os.umask(0o022)  # the usual umask, which leaves new files readable by all
+    try:
+        db = open_database()
+    finally:
+        os.umask(previous)
     path = db.path
     assert mode(path.parent) == 0o700
     with db.engine.connect() as conn:

@@ -84,3 +84,20 @@ def test_warm_up_freezes_the_libraries_out_of_the_garbage_collector(qtbot, state
     state.warm_up()
     qtbot.waitUntil(lambda: "keras" in state.warmed, timeout=60_000)
     assert gc.get_freeze_count() > 100_000
+
+
+def test_unusable_lock_file_is_a_dialog_that_says_what_to_do(qapp, tmp_path, monkeypatch):
+    """A lock the app cannot take (here a planted symlink) names the file in the dialog."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from kviz.ui import app
+
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    (tmp_path / "k.db.lock").symlink_to(target)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a))
+    assert app.main(db=str(tmp_path / "k.db")) != 0
+    text = " ".join(str(a) for a in shown[0])
+    assert "k.db.lock" in text and "symbolic link" in text and "remove it" in text
+    assert target.read_text() == "keep me\n"
