@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from kviz.quiz.answers import Answer
     from kviz.quiz.items import QuizItem
     from kviz.store.database import Database
-    from kviz.store.views import Learner
+    from kviz.store.views import AttemptRecord, Learner
 
 DEFAULT_LEARNER = "default"
 
@@ -349,11 +349,19 @@ def _history(args: argparse.Namespace) -> int:
                 raise CommandError(f"--learner: no learner named {args.learner!r}")
             learner_id = learner.id
         attempts = attempt_history(db, learner_id, args.limit)
+        bank = _bank(argparse.Namespace(bank=None))
     finally:
         db.close()
+
+    def shown(a: AttemptRecord) -> str:
+        entry = bank.get(a.question_id)
+        return a.answer_shown(getattr(entry.question, "choices", None) if entry else None)
+
     if args.json:
         rows = [
-            dataclasses.asdict(a) | {"answered_at": a.answered_at.isoformat()} for a in attempts
+            dataclasses.asdict(a)
+            | {"answered_at": a.answered_at.isoformat(), "answer_shown": shown(a)}
+            for a in attempts
         ]
         print(json.dumps({"attempts": rows}, indent=2))
         return 0
@@ -362,7 +370,7 @@ def _history(args: argparse.Namespace) -> int:
     for a in attempts:
         when = a.answered_at.astimezone().strftime("%Y-%m-%d %H:%M")
         mark = "right" if a.correct else "wrong"
-        print(f"{when}  {a.learner}  {a.question_id}  {mark}  answered {a.answer_given!r}")
+        print(f"{when}  {a.learner}  {a.question_id}  {mark}  answered {shown(a)!r}")
         if a.prompt is not None:
             print(textwrap.indent(textwrap.fill(a.prompt, 84), "    "))
             for i, choice in enumerate(a.choices or ()):

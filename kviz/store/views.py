@@ -5,7 +5,7 @@ Times are timezone-aware UTC datetimes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +38,22 @@ class AttemptRecord:
     choices: tuple[str, ...] | None  # in the order shown
     drawn_values: Mapping[str, Any] | None
     expected: str | None  # the right answer as shown
+
+    def answer_shown(self, bank_choices: Sequence[str] | None = None) -> str:
+        """The answer in the terms the learner saw: for a choice question, the letters and
+        texts in the order shown ("b) Max pooling"); the stored bank letters otherwise.
+
+        `bank_choices` are the question's choices in the bank's order (from the bank)."""
+        if not self.choices or not bank_choices:
+            return self.answer_given
+        picked = []
+        for letter in self.answer_given.split(","):
+            index = ord(letter.strip()) - ord("a")
+            if not 0 <= index < len(bank_choices) or bank_choices[index] not in self.choices:
+                return self.answer_given  # the bank changed since: show what was stored
+            shown = self.choices.index(bank_choices[index])
+            picked.append(f"{chr(ord('a') + shown)}) {self.choices[shown]}")
+        return "; ".join(sorted(picked))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,16 +17,24 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
+    from kviz.bank.loader import Bank
     from kviz.store.database import Database
 
 HISTORY_LIMIT = 500  # newest answers shown; `kviz history --limit N` reaches further back
-COLUMNS = ("When", "Question", "Answered", "Expected", "Result", "Prompt as shown")
+COLUMNS = ("When", "Question", "Result", "Answered", "Expected")
 
 
 class HistoryDialog(QDialog):
     """The table of one learner's attempts: a click on a row shows its prompt and choices."""
 
-    def __init__(self, db: Database, learner_id: int, name: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        db: Database,
+        learner_id: int,
+        name: str,
+        bank: Bank | None = None,
+        parent: QWidget | None = None,
+    ):
         from kviz.store.records import attempt_history
 
         super().__init__(parent)
@@ -44,15 +53,22 @@ class HistoryDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setWordWrap(False)
+        self.answers = []
         for row, a in enumerate(self.attempts):
+            entry = bank.get(a.question_id) if bank is not None else None
+            self.answers.append(
+                a.answer_shown(getattr(entry.question, "choices", None) if entry else None)
+            )
             cells = (
                 a.answered_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                 a.question_id,
-                a.answer_given,
-                a.expected or "(not kept then)",
                 "✔ right" if a.correct else "✘ wrong",
-                (a.prompt or "").replace("\n", " "),
+                self.answers[row],
+                a.expected or "(not kept then)",
             )
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
@@ -71,5 +87,6 @@ class HistoryDialog(QDialog):
             return
         a = self.attempts[row]
         lines = [a.prompt or "(the prompt was not kept for this older answer)"]
-        lines += [f"{chr(ord('a') + i)}) {c}" for i, c in enumerate(a.choices or ())]
+        lines += [f"    {chr(ord('a') + i)}) {c}" for i, c in enumerate(a.choices or ())]
+        lines += [f"Your answer: {self.answers[row]}", f"Expected: {a.expected or '(not kept)'}"]
         self.detail.setText("\n".join(lines))

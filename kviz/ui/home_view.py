@@ -236,4 +236,5 @@ class HomeView(QWidget):
         learner = self.state.learner
         if self.state.db is None or learner is None:
             return
-        HistoryDialog(self.state.db, learner.id, learner.name, self).exec()
+        bank = self.state.bank()
+        HistoryDialog(self.state.db, learner.id, learner.name, bank, self).exec()

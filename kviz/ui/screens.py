@@ -109,8 +109,23 @@ SCREENS: tuple[Screen, ...] = (
     Screen("versus", "Keras vs PyTorch", _versus),
 )
 
+
+def _import(window: MainWindow) -> None:
+    from kviz.ui.exchange_dialogs import import_questions_dialog
+
+    import_questions_dialog(window, window.state)
+
+
+def _export(window: MainWindow) -> None:
+    from kviz.ui.exchange_dialogs import export_dialog
+
+    export_dialog(window, window.state)
+
+
 FILE_ACTIONS: tuple[FileAction, ...] = (
     FileAction("Switch &learner…", "Ctrl+L", lambda window: window.choose_learner()),
+    FileAction("&Import questions…", "Ctrl+I", lambda window: _import(window)),
+    FileAction("&Export…", "Ctrl+E", lambda window: _export(window)),
 )
 
 

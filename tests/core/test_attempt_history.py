@@ -90,3 +90,18 @@ def test_history_command_json_and_text(tmp_path, bank, capsys):
     assert "filters-002  wrong" in text and "expected:" in text
     assert main(["history", "--db", str(path), "--learner", "nobody"]) == 2
     assert "no learner named 'nobody'" in capsys.readouterr().err
+
+
+def test_the_answer_is_shown_in_the_learners_letters(db, bank):
+    multiple = next(e for e in bank.entries if e.question.type == "multiple")
+    item = make_item(multiple, random.Random(3))
+    learner_id = r.get_or_create_learner(db, "cy").id
+    quiz = r.start_quiz(db, learner_id, "quiz", [])
+    parsed = parse_answer(item, "a,b")  # display letters
+    r.record_attempt(db, quiz, item, parsed.canonical, QuizRun([item]).submit(parsed, 1.0), 1.0)
+    (a,) = r.attempt_history(db)
+    assert (
+        a.answer_shown(multiple.question.choices) == f"a) {item.choices[0]}; b) {item.choices[1]}"
+    )
+    assert a.answer_shown(None) == a.answer_given == parsed.canonical  # no bank: as stored
+    assert a.answer_shown(("changed", "since")) == a.answer_given

@@ -56,6 +56,7 @@ def test_home_opens_the_learners_history_with_what_was_shown(qtbot, state, monke
     (dialog,) = shown
     assert isinstance(dialog, QDialog) and dialog.table.rowCount() == 1
     assert dialog.table.item(0, 1).text() == item.question_id
-    assert dialog.table.item(0, 3).text() == item.key.expected
+    assert dialog.table.item(0, 4).text() == item.key.expected
+    assert dialog.table.item(0, 3).text() == f"a) {item.choices[0]}"  # as shown, not bank letters
     dialog.table.setCurrentCell(0, 0)
     assert item.prompt in dialog.detail.text() and f"a) {item.choices[0]}" in dialog.detail.text()
