@@ -143,10 +143,8 @@ def add_login(url: str, name: str, kind: str = "learner") -> str:
             )
             if kind == "learner":
                 _own_learner_row(conn, name, login)
-        return (
-            db.engine.url.set(username=login, password=password).render_as_string(
-                hide_password=False
-            )
+        return db.engine.url.set(username=login, password=password).render_as_string(
+            hide_password=False
         )
     finally:
         db.close()

@@ -21,8 +21,8 @@ from kviz.quiz.items import QuizItem
 from kviz.quiz.scheduling import is_lapse, review
 from kviz.quiz.scoring import TopicScore
 from kviz.quiz.smart import Seen, build_smart_quiz
-from kviz.store.convert import aware, learner_view, stored, utcnow
 from kviz.store import postgres
+from kviz.store.convert import aware, learner_view, stored, utcnow
 from kviz.store.database import Database
 from kviz.store.models import (
     AttemptRow,
