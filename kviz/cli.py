@@ -23,6 +23,7 @@ COMMANDS = {
     "stats": "kviz.commands.study",
     "history": "kviz.commands.study",
     "bank": "kviz.commands.bank",
+    "class": "kviz.commands.classroom",
 }
 
 

@@ -78,7 +78,7 @@ def open_postgres(url: URL, config: Any, head: str) -> Engine:
                 conn.commit()
     except OperationalError as e:
         engine.dispose()
-        reason = str(e.orig or e).strip().splitlines()[-1]
+        reason = " ".join(str(e.orig or e).split())[:200]
         raise PostgresError(f"{where(url)}: cannot reach the class database ({reason})") from None
     except ProgrammingError as e:
         engine.dispose()
