@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -47,3 +48,20 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
             for role in sorted(roles, key=len, reverse=True):  # logins before their groups
                 conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
         admin.dispose()
+
+
+def answer_quiz(db: Any, name: str, marks: list[bool], seed: int = 0) -> int:
+    """One quiz by `name` on the installed bank: the i-th question right when marks[i]."""
+    from kviz.bank.loader import load_bank
+    from kviz.quiz.engine import build_quiz
+    from kviz.quiz.grading import Feedback
+    from kviz.store.records import finish_quiz, get_or_create_learner, record_attempt, start_quiz
+
+    learner = get_or_create_learner(db, name)
+    quiz = start_quiz(db, learner.id, "quiz", [])
+    items = build_quiz(load_bank(), count=len(marks), seed=seed)
+    for item, right in zip(items, marks, strict=True):
+        feedback = Feedback(right, item.key.expected, "")
+        record_attempt(db, quiz, item, "a" if right else "b", feedback, 2.0)
+    finish_quiz(db, quiz)
+    return quiz

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from kviz.classroom.roles import add_login, init_class
 from kviz.store.database import DatabaseError, head_revision, migrate, open_database
 from kviz.store.models import AttemptRow, DailyCountRow
 from kviz.store.postgres import pg_engine
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 REVISIONS = ["0001", "0002", "0003", "0004", "0005"]
