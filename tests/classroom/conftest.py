@@ -6,6 +6,7 @@ it these tests skip with that reason; under CI=true they fail instead.
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -50,18 +51,50 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+@functools.cache
+def installed_bank() -> Any:
+    """The installed question bank, read once for all the tests here."""
+    from kviz.bank.loader import load_bank
+
+    return load_bank()
+
+
 def answer_quiz(db: Any, name: str, marks: list[bool], seed: int = 0) -> int:
     """One quiz by `name` on the installed bank: the i-th question right when marks[i]."""
-    from kviz.bank.loader import load_bank
     from kviz.quiz.engine import build_quiz
     from kviz.quiz.grading import Feedback
     from kviz.store.records import finish_quiz, get_or_create_learner, record_attempt, start_quiz
 
     learner = get_or_create_learner(db, name)
     quiz = start_quiz(db, learner.id, "quiz", [])
-    items = build_quiz(load_bank(), count=len(marks), seed=seed)
+    items = build_quiz(installed_bank(), count=len(marks), seed=seed)
     for item, right in zip(items, marks, strict=True):
         feedback = Feedback(right, item.key.expected, "")
         record_attempt(db, quiz, item, "a" if right else "b", feedback, 2.0)
     finish_quiz(db, quiz)
     return quiz
+
+
+def generate_class(db: Any, learners: int = 30, quizzes: int = 3, seed: int = 0) -> None:
+    """A class whose learners differ in ability (a logistic model), with a few lab runs each.
+
+    Stronger learners get more questions right, so the report's discrimination is positive
+    for most questions; the data are random but fixed by `seed`.
+    """
+    import math
+    import random
+
+    from kviz.store.records import get_or_create_learner, save_lab_run
+
+    rng = random.Random(seed)
+    for i in range(learners):
+        name = f"Learner {i + 1:02d}"
+        ability = rng.gauss(0.0, 1.2)
+        for q in range(quizzes):
+            p = 1 / (1 + math.exp(-(ability + 0.3)))
+            answer_quiz(db, name, [rng.random() < p for _ in range(8)], seed=q)
+        learner_id = get_or_create_learner(db, name).id
+        for filters in (8, 16)[: 1 + i % 2]:
+            accuracy = round(0.9 + 0.02 * math.tanh(ability) + 0.01 * (filters == 16), 4)
+            result = {"config": {"filters": filters}, "test_accuracy": accuracy}
+            save_lab_run(db, learner_id, result)
