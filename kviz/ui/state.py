@@ -41,6 +41,8 @@ class AppState(QObject):
         self.workers = WorkerPool(self)
         self._data_worker: DataWorker | None = None
         self._bank: Any = None
+        self.class_db: Any = None  # a class database opened as teacher (File > Connect)
+        self.class_link: Any = None  # a learner's kviz.classroom.sync.ClassLink
 
     def bank(self) -> Any:
         """The question bank, loaded on first use (raises kviz.bank.loader.BankError)."""
