@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from kviz.store import postgres
@@ -64,9 +64,9 @@ def _class_learner(conn: Connection, name: str) -> int:
         return int(found.id)
     now = utcnow()
     new = conn.execute(
-        LearnerRow.__table__.insert()
+        insert(LearnerRow)
         .values(name=name, created_at=now, last_used_at=now)
-        .returning(LearnerRow.__table__.c.id)
+        .returning(LearnerRow.id)
     )
     return int(new.scalar_one())
 

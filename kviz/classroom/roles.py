@@ -13,7 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.engine import URL, make_url
 
 from kviz.store.convert import utcnow
@@ -155,14 +155,10 @@ def _own_learner_row(conn: Connection, name: str, login: str) -> None:
     now = utcnow()
     if row is None:
         conn.execute(
-            LearnerRow.__table__.insert().values(
-                name=name, created_at=now, last_used_at=now, db_role=login
-            )
+            insert(LearnerRow).values(name=name, created_at=now, last_used_at=now, db_role=login)
         )
     else:
-        conn.execute(
-            LearnerRow.__table__.update().where(LearnerRow.id == row.id).values(db_role=login)
-        )
+        conn.execute(update(LearnerRow).where(LearnerRow.id == row.id).values(db_role=login))
 
 
 def check_url(url: str) -> URL:

@@ -117,6 +117,10 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
 
+def _acc(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.2f}%"
+
+
 def run_report(args: argparse.Namespace) -> int:
     def body(a: argparse.Namespace) -> int:
         from kviz.classroom.report import class_report, csv_rows
@@ -153,4 +157,4 @@ def _print_report(report: Any) -> None:
         print(f"  {q.question_id:<24} {q.percent_right:5.1f}% right of {q.answers}")
     print("\nlabs: who ran what, best test accuracy")
     for lab in report.labs:
-        print(f"  {lab.learner:<20} {lab.lab:<30} {lab.runs} runs  {_pct(lab.best_accuracy)}")
+        print(f"  {lab.learner:<20} {lab.lab:<30} {lab.runs} runs  {_acc(lab.best_accuracy)}")

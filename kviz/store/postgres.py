@@ -94,21 +94,17 @@ def open_postgres(url: URL, config: Any, head: str) -> Engine:
     return engine
 
 
-_DAILY = DailyCountRow.__table__
-_REVIEW = ReviewStateRow.__table__
-
-
 def bump_day(conn: Connection, learner_id: int, day: Any, topic: str, correct: int) -> None:
     """Count one answer for its day and topic in one statement (no lost update)."""
-    stmt = pg_insert(_DAILY).values(
+    stmt = pg_insert(DailyCountRow).values(
         learner_id=learner_id, day=day, topic=topic, attempts=1, correct=correct
     )
     conn.execute(
         stmt.on_conflict_do_update(
-            index_elements=[_DAILY.c.learner_id, _DAILY.c.day, _DAILY.c.topic],
+            index_elements=[DailyCountRow.learner_id, DailyCountRow.day, DailyCountRow.topic],
             set_={
-                "attempts": _DAILY.c.attempts + 1,
-                "correct": _DAILY.c.correct + stmt.excluded.correct,
+                "attempts": DailyCountRow.attempts + 1,
+                "correct": DailyCountRow.correct + stmt.excluded.correct,
             },
         )
     )
@@ -116,17 +112,17 @@ def bump_day(conn: Connection, learner_id: int, day: Any, topic: str, correct: i
 
 def upsert_review(conn: Connection, values: dict[str, Any], new_lapse: int) -> None:
     """Write the review state in one statement: reps and lapses grow atomically."""
-    stmt = pg_insert(_REVIEW).values(**values, reps=1, lapses=new_lapse)
+    stmt = pg_insert(ReviewStateRow).values(**values, reps=1, lapses=new_lapse)
     conn.execute(
         stmt.on_conflict_do_update(
-            index_elements=[_REVIEW.c.learner_id, _REVIEW.c.question_id],
+            index_elements=[ReviewStateRow.learner_id, ReviewStateRow.question_id],
             set_={
                 "topic": stmt.excluded.topic,
                 "card": stmt.excluded.card,
                 "due": stmt.excluded.due,
                 "updated_at": stmt.excluded.updated_at,
-                "reps": _REVIEW.c.reps + 1,
-                "lapses": _REVIEW.c.lapses + stmt.excluded.lapses,
+                "reps": ReviewStateRow.reps + 1,
+                "lapses": ReviewStateRow.lapses + stmt.excluded.lapses,
             },
         )
     )
