@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -166,3 +167,45 @@ def test_kill_9_mid_quiz_loses_no_answered_question(pg_url: str) -> None:
 def test_unreachable_server_is_one_clear_error() -> None:
     with pytest.raises(DatabaseError, match="cannot reach the class database"):
         open_database("postgresql+psycopg://nobody@127.0.0.1:1/nothing")
+
+
+def test_kviz_db_url_reaches_every_command(pg_url: str) -> None:
+    env = _env() | {"KVIZ_DB_URL": pg_url}
+    quiz = subprocess.run(
+        [sys.executable, "-m", "kviz", "quiz", "--learner", "Eve", "--count", "2", "--seed", "1"],
+        input=ANSWERS,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert quiz.returncode == 0, quiz.stderr
+    stats = subprocess.run(
+        [sys.executable, "-m", "kviz", "stats", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["attempts"] == 2
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(AttemptRow)) == 2
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["class", "report", "postgresql+psycopg://x@127.0.0.1:1/none"], "cannot reach"),
+        (["class", "init", "not a url://"], "not a database URL"),
+        (["class", "add-learner", "sqlite:///:memory:", "Ann"], "a class database is a"),
+    ],
+)
+def test_class_commands_fail_in_one_line(args: list[str], message: str) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "kviz", *args], env=_env(), capture_output=True, text=True
+    )
+    assert out.returncode == 2
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr

@@ -18,7 +18,7 @@ def test_new_database_is_at_head_with_wal_and_foreign_keys(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         rev = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
-    assert rev == head_revision() == "0004" and db.backup is None
+    assert rev == head_revision() == "0005" and db.backup is None
     db.close()
 
 
@@ -86,7 +86,7 @@ def test_upgrade_from_0001_keeps_data_and_makes_a_backup(tmp_path):
     assert db.backup is not None and db.backup.exists() and db.backup.parent == tmp_path
     assert "rev0001" in db.backup.name
     with db.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0004"
+        assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0005"
         learners = conn.exec_driver_sql("SELECT DISTINCT learner_id FROM attempts").all()
     assert learners == [(1,)]  # 0002 filled in each attempt's learner, 0003 the day counts
     stats = learner_stats(db, 1)
