@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(db=args.db, mnist_dir=args.mnist_dir)
     try:
-        return args.func(args)
+        return int(args.func(args))
     except BrokenPipeError:  # piped into a reader that stopped early, e.g. `| head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 1

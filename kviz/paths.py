@@ -1,6 +1,8 @@
 """Where Kviz keeps its files: the user's data, cache and config folders (platformdirs).
 
-One place decides these paths so the CLI, the app and the tests agree on them.
+One place decides these paths so the CLI, the app and the tests agree on them. (The MNIST
+download cache is the trainer's: `trainer.mirrors.default_cache_dir()`, as the trainer never
+imports kviz.)
 """
 
 from __future__ import annotations
@@ -28,11 +30,6 @@ def cache_dir() -> Path:
 def config_dir() -> Path:
     """The per-user settings folder."""
     return user_config_path(APP_NAME, appauthor=False)
-
-
-def mnist_cache_dir() -> Path:
-    """Where downloaded MNIST files are kept between runs."""
-    return cache_dir() / "mnist"
 
 
 def default_database_path() -> Path:

@@ -1,9 +1,14 @@
-"""Shared fixtures: the real MNIST folder beside the checkout, isolated user folders."""
+"""Shared fixtures: the real MNIST folder beside the checkout, isolated user folders, what a
+test needs (skipped on a newcomer's machine, a failure under CI=true), and a time scale for
+wall-clock limits."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -14,12 +19,55 @@ ROOT = Path(__file__).resolve().parent.parent
 MNIST_DIR = Path(os.environ.get("KVIZ_MNIST_DIR", ROOT.parent / "shared" / "data" / "mnist"))
 
 
+# The baseline workload's time on the machine the limits were written on (best of 3, idle).
+REFERENCE_BASELINE_S = 0.092
+
+
+def missing(reason: str) -> NoReturn:
+    """A requirement is absent: skip with the reason, but fail in CI, where nothing may hide."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def require() -> Callable[[bool, str], None]:
+    """require(present, reason): see `missing`."""
+
+    def check(present: bool, reason: str) -> None:
+        if not present:
+            missing(reason)
+
+    return check
+
+
 @pytest.fixture(scope="session")
 def mnist_dir() -> Path:
     """The folder with the four real MNIST files (KVIZ_MNIST_DIR, else ../shared/data/mnist)."""
     if not (MNIST_DIR / "train-images-idx3-ubyte.gz").exists():
-        pytest.skip(f"real MNIST files not found in {MNIST_DIR} (set KVIZ_MNIST_DIR)")
+        missing(f"real MNIST files not found in {MNIST_DIR} (set KVIZ_MNIST_DIR)")
     return MNIST_DIR
+
+
+def _baseline_s() -> float:
+    """Best of 3 of a fixed pure-Python loop: how fast this machine is right now."""
+
+    def once() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i
+        return time.perf_counter() - started
+
+    return min(once() for _ in range(3))
+
+
+@pytest.fixture
+def seconds() -> Callable[[float], float]:
+    """seconds(limit): `limit` (written for the reference machine) scaled by how much slower
+    this machine is now, measured just before the test; never below `limit`."""
+    scale = max(1.0, _baseline_s() / REFERENCE_BASELINE_S)
+    return lambda limit: limit * scale
 
 
 @pytest.fixture(autouse=True)

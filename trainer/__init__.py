@@ -12,7 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from trainer.config import SWEEPABLE, LabConfig  # noqa: E402
 from trainer.data import MnistData, load_mnist, prepare  # noqa: E402
-from trainer.errors import ConfigError, DataError, TrainerError  # noqa: E402
+from trainer.errors import ConfigError, DataError, ResourceError, TrainerError  # noqa: E402
 from trainer.sweep import SweepRow, comparison_table, sweep  # noqa: E402
 from trainer.training import EpochMetrics, Prediction, ProgressEvent, RunResult, train  # noqa: E402
 
@@ -20,6 +20,7 @@ __all__ = [
     "SWEEPABLE",
     "ConfigError",
     "DataError",
+    "ResourceError",
     "EpochMetrics",
     "LabConfig",
     "MnistData",

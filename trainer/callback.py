@@ -17,7 +17,7 @@ from trainer.config import LabConfig
 from trainer.training import EpochMetrics, Listener, ProgressEvent
 
 
-class LabCallback(keras.callbacks.Callback):
+class LabCallback(keras.callbacks.Callback):  # type: ignore[misc]  # Keras ships no types
     """Turns Keras' batch and epoch hooks into ProgressEvents and honours the cancel event.
 
     `validate` scores the test set at each epoch's end (skipped once cancelled).
@@ -47,22 +47,22 @@ class LabCallback(keras.callbacks.Callback):
         self.epoch = 0
         self.started = 0.0
 
-    def on_train_begin(self, logs: dict | None = None) -> None:
+    def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
         self.started = time.perf_counter()
         self._check_cancel()
 
-    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         self.epoch = epoch
 
-    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+    def on_train_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
         self._check_cancel()
 
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+    def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
         if self.listener is not None and logs:
             self.listener(self._event("batch", min(batch + 1, self.batches), logs))
         self._check_cancel()
 
-    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+    def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
         if self.cancelled or not logs:
             return
         val_loss, val_accuracy = self.validate()
@@ -83,7 +83,7 @@ class LabCallback(keras.callbacks.Callback):
         self,
         kind: Literal["batch", "epoch"],
         done: int,
-        logs: dict,
+        logs: dict[str, float],
         metrics: EpochMetrics | None = None,
     ) -> ProgressEvent:
         elapsed = time.perf_counter() - self.started

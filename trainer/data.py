@@ -71,7 +71,7 @@ def load_mnist(
     try:
         for name, md5 in sums.items():
             if mirror_chain.file_problem(cache / name, md5) is not None:
-                (cache / name).unlink(missing_ok=True)
+                _discard(cache / name)
                 mirror_chain.download(name, md5, cache, chain, progress)
                 fetched = True
     except DataError:
@@ -83,6 +83,14 @@ def load_mnist(
     if fetched:
         return _read_folder(cache, f"downloaded to {cache}", "mirror")
     return _read_folder(cache, f"cache {cache}", "cache")
+
+
+def _discard(path: Path) -> None:
+    """Remove a cached file that is missing, corrupt or unreadable, so it is fetched again."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        raise DataError(f"{path}: cannot replace this cached file ({e.strerror})") from None
 
 
 def prepare(images: np.ndarray, normalization: Normalization) -> np.ndarray:
@@ -123,6 +131,8 @@ def _read_idx(path: Path, ndim: int) -> np.ndarray:
     try:
         with gzip.open(path, "rb") as f:
             array = mnist.parse_idx(f)
+    except PermissionError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from None
     except (OSError, EOFError, zlib.error, mnist.IdxDecodeError) as exc:
         raise DataError(f"{path}: not a valid gzip'd idx file ({exc})") from None
     expected = (28, 28) if ndim == 3 else ()

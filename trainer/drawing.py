@@ -54,12 +54,16 @@ def _area_weights(n_in: int, n_out: int) -> np.ndarray:
     starts, ends = edges[:-1, np.newaxis], edges[1:, np.newaxis]
     pixels = np.arange(n_in)[np.newaxis, :]
     overlap = np.clip(np.minimum(ends, pixels + 1) - np.maximum(starts, pixels), 0.0, None)
-    return overlap / overlap.sum(axis=1, keepdims=True)
+    weights: np.ndarray = overlap / overlap.sum(axis=1, keepdims=True)
+    return weights
 
 
 def _area_resample(image: np.ndarray, height: int, width: int) -> np.ndarray:
     """Anti-aliased resize by area averaging (a box filter over each output pixel's span)."""
-    return _area_weights(image.shape[0], height) @ image @ _area_weights(image.shape[1], width).T
+    resized: np.ndarray = (
+        _area_weights(image.shape[0], height) @ image @ _area_weights(image.shape[1], width).T
+    )
+    return resized
 
 
 def _shift_to_centre_of_mass(field: np.ndarray) -> np.ndarray:

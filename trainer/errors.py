@@ -16,3 +16,7 @@ class DataError(TrainerError):
 
 class ConfigError(TrainerError):
     """A lab setting is out of range (the message names the field)."""
+
+
+class ResourceError(TrainerError):
+    """The machine ran out of memory for these settings (MemoryError or TensorFlow's OOM)."""

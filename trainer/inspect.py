@@ -49,7 +49,8 @@ def feature_maps(model: Any, image_uint8: np.ndarray, normalization: Normalizati
     conv = _conv_layer(model)
     probe = keras.Model(model.inputs[0], conv.output)
     x = prepare(np.asarray(image_uint8)[np.newaxis], normalization)
-    return np.asarray(probe(x, training=False))[0]
+    maps: np.ndarray = np.asarray(probe(x, training=False))[0]
+    return maps
 
 
 def _conv_layer(model: Any) -> Any:

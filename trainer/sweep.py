@@ -38,10 +38,13 @@ def sweep(
     *,
     listener: Callable[[int, ProgressEvent], None] | None = None,  # (run index, event)
     cancel: threading.Event | None = None,
+    on_result: Callable[[int, RunResult], None] | None = None,
 ) -> list[RunResult]:
     """Train `base` once per value of `param`; every config is checked before the first run.
 
-    A cancel stops the sweep after the run it interrupts, which comes back `cancelled`.
+    `on_result(index, result)` gets each run as it ends, so a caller can keep the finished
+    runs of a sweep that is stopped later. A cancel stops the sweep after the run it
+    interrupts, which comes back `cancelled`.
     """
     configs = sweep_configs(base, param, values)
     results: list[RunResult] = []
@@ -53,7 +56,12 @@ def sweep(
                 listener(index, event)
 
         result = train(config, data, listener=run_listener, cancel=cancel)
+        # The table, curves and confusion matrix are kept; the Keras model (about 11 MB a run)
+        # is not needed once they are, and a long sweep would otherwise hold every one.
+        result.model = None
         results.append(result)
+        if on_result is not None:
+            on_result(index, result)
         if result.cancelled:
             break
     return results

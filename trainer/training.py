@@ -13,7 +13,8 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ import numpy as np
 
 from trainer.config import LabConfig
 from trainer.data import MnistData, prepare
+from trainer.errors import ResourceError
 from trainer.model import N_CLASSES, build_model, count_params
 
 # Training steps per compiled call: fewer Python round trips, while a call still ends (and
@@ -153,16 +155,17 @@ def train(
     )
     # No jit_compile: measured here, XLA made each step slower and added seconds of
     # teardown after multi-epoch fits.
-    model = build_model(config, steps_per_execution=STEPS_PER_EXECUTION)
-    validation = _Validation(model, x_test, truth)
-    callback = LabCallback(config, n_train, validation, listener, cancel)
-    started = time.perf_counter()
-    model.fit(batches, epochs=config.epochs, shuffle=False, verbose=0, callbacks=[callback])
-    fit_seconds = time.perf_counter() - started
-
-    if callback.cancelled or validation.probabilities is None:
-        validation()
+    with _out_of_memory_as_error(config):
+        model = build_model(config, steps_per_execution=STEPS_PER_EXECUTION)
+        validation = _Validation(model, x_test, truth)
+        callback = LabCallback(config, n_train, validation, listener, cancel)
+        started = time.perf_counter()
+        model.fit(batches, epochs=config.epochs, shuffle=False, verbose=0, callbacks=[callback])
+        fit_seconds = time.perf_counter() - started
+        if callback.cancelled or validation.probabilities is None:
+            validation()
     probabilities = validation.probabilities
+    assert probabilities is not None  # validation() has run
     predicted = probabilities.argmax(axis=1)
     confusion = np.bincount(truth * N_CLASSES + predicted, minlength=N_CLASSES * N_CLASSES)
     shown = [
@@ -184,6 +187,20 @@ def train(
         cancelled=callback.cancelled,
         model=model,
     )
+
+
+@contextmanager
+def _out_of_memory_as_error(config: LabConfig) -> Iterator[None]:
+    """MemoryError and TensorFlow's ResourceExhaustedError become one ResourceError to show."""
+    import tensorflow as tf
+
+    try:
+        yield
+    except (MemoryError, tf.errors.ResourceExhaustedError):
+        raise ResourceError(
+            f"not enough memory to train this model ({count_params(config):,} parameters,"
+            f" {config.filters} filters, batch size {config.batch_size}): choose smaller settings"
+        ) from None
 
 
 def _shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> Any:
@@ -216,7 +233,8 @@ def _tensor(a: np.ndarray) -> Any:
 
 def _one_hot(labels: np.ndarray) -> np.ndarray:
     """Labels as the one-hot float32 rows categorical_crossentropy expects."""
-    return np.eye(N_CLASSES, dtype=np.float32)[labels]
+    rows: np.ndarray = np.eye(N_CLASSES, dtype=np.float32)[labels]
+    return rows
 
 
 class _Validation:

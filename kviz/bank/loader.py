@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,17 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from kviz.bank.schema import QUESTION_TYPES, Question, TopicHeader
+from kviz.bank.schema import QUESTION_TYPES, Question, TopicHeader, unknown_type_message
 
 _QUESTION = TypeAdapter(Question)
+
+# Bank files come from teachers and other apps: reading one is bounded in time and memory.
+MAX_FILE_BYTES = 1_000_000  # the largest shipped topic file is about 30 kB
+MAX_DEPTH = 40  # nesting of mappings and lists (a question needs about 6)
+MAX_EXPANDED_NODES = 200_000  # nodes once aliases are followed (an alias bomb has billions)
+MAX_NUMBER_DIGITS = 30  # an integer or float literal longer than this is never a real value
+MAX_MESSAGE = 300  # characters of a problem's message, values included
+BANK_SUFFIXES = ("*.yaml", "*.yml")
 
 
 @dataclass(frozen=True)
@@ -29,8 +37,13 @@ class Problem:
     line: int
     message: str
 
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:  # a value in a message may be huge: show its start
+            object.__setattr__(self, "message", self.message[: MAX_MESSAGE - 1] + "…")
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
 
 
 class BankError(Exception):
@@ -58,11 +71,13 @@ class Bank:
     entries: tuple[BankEntry, ...]
     titles: Mapping[str, str]  # topic id -> title shown to learners
 
+    _by_id: dict[str, BankEntry] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.question.id: e for e in self.entries})
 
     def get(self, question_id: str) -> BankEntry | None:
-        return self._by_id.get(question_id)  # type: ignore[attr-defined]
+        return self._by_id.get(question_id)
 
     @property
     def topics(self) -> list[str]:
@@ -77,11 +92,70 @@ class Bank:
         }
 
 
-def _expand(paths: Iterable[Path | str]) -> list[Path]:
+def _expand(paths: Iterable[Path | str]) -> tuple[list[Path], list[Problem]]:
+    """The topic files named or inside the folders named; a folder with none is a problem."""
     files: list[Path] = []
+    problems: list[Problem] = []
     for p in map(Path, paths):
-        files.extend(sorted(p.glob("*.yaml")) if p.is_dir() else [p])
-    return files
+        if not p.is_dir():
+            files.append(p)
+            continue
+        found = sorted(f for pattern in BANK_SUFFIXES for f in p.glob(pattern))
+        if not found:
+            problems.append(Problem(str(p), 0, "no topic files (*.yaml, *.yml) in this folder"))
+        files.extend(found)
+    return files, problems
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that refuses deep nesting and overlong numbers while composing, with a mark."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        if (
+            isinstance(node, ScalarNode)
+            and node.tag.endswith((":int", ":float"))
+            and len(node.value) > MAX_NUMBER_DIGITS
+        ):
+            raise yaml.composer.ComposerError(
+                None, None, f"a number of {len(node.value)} characters", node.start_mark
+            )
+        return node
+
+
+def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    """Nodes in the document once every alias is followed (each shared node counted per use)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    sizes[key] = MAX_EXPANDED_NODES + 1  # a node that contains itself is unbounded
+    children: list[Node] = []
+    if isinstance(node, MappingNode):
+        children = [n for pair in node.value for n in pair]
+    elif isinstance(node, SequenceNode):
+        children = list(node.value)
+    total = 1
+    for child in children:
+        total += _expanded_size(child, sizes)
+        if total > MAX_EXPANDED_NODES:
+            break
+    sizes[key] = total
+    return total
 
 
 def _line_of(node: Node, loc: Sequence[Any]) -> int:
@@ -131,6 +205,8 @@ def _messages(err: ValidationError, prefix: str) -> list[tuple[tuple[Any, ...], 
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "union_tag_not_found":
             loc, msg = ("type",), f"Field required (one of {', '.join(QUESTION_TYPES)})"
+        elif e["type"] == "union_tag_invalid":
+            loc, msg = ("type",), unknown_type_message(e["ctx"]["tag"])
         field = ".".join(str(p) for p in loc)
         out.append((loc, f"{prefix}{field + ': ' if field else ''}{msg}"))
     return out
@@ -138,13 +214,27 @@ def _messages(err: ValidationError, prefix: str) -> list[tuple[tuple[Any, ...], 
 
 def _compose(path: Path, name: str) -> tuple[Node | None, Any, list[Problem]]:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return (
+                None,
+                None,
+                [
+                    Problem(
+                        name,
+                        1,
+                        f"{size:,} bytes; a topic file is at most "
+                        f"{MAX_FILE_BYTES:,} bytes: split it",
+                    )
+                ],
+            )
         text = path.read_text(encoding="utf-8")
     except OSError as e:
         return None, None, [Problem(name, 1, f"cannot read: {e.strerror or e}")]
     except UnicodeDecodeError:
         return None, None, [Problem(name, 1, "not UTF-8 text")]
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text)
     except yaml.reader.ReaderError as e:
         line = text.count("\n", 0, e.position) + 1
         return None, None, [Problem(name, line, f"bad YAML: character #x{e.character:04x}")]
@@ -152,12 +242,26 @@ def _compose(path: Path, name: str) -> tuple[Node | None, Any, list[Problem]]:
         node = loader.get_single_node()
         if node is None:
             return None, None, [Problem(name, 1, "empty file")]
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            return (
+                None,
+                None,
+                [
+                    Problem(
+                        name,
+                        1,
+                        f"aliases (*name) expand to too much; over {MAX_EXPANDED_NODES:,} values",
+                    )
+                ],
+            )
         return node, loader.construct_document(node), []
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         line = mark.line + 1 if mark is not None else 1
         what = getattr(e, "problem", None) or str(e).splitlines()[0]
         return None, None, [Problem(name, line, f"bad YAML: {what}")]
+    except (RecursionError, ValueError) as e:  # a last guard: limits above should come first
+        return None, None, [Problem(name, 1, f"bad YAML: {type(e).__name__}")]
     finally:
         loader.dispose()
 
@@ -169,18 +273,16 @@ def _read_file(
     node, data, problems = _compose(path, name)
     if node is None:
         return None, None, [], problems
-    problems = _duplicate_keys(node, name)
+    # Duplicate keys are reported whatever else is wrong with the file.
+    problems = [*problems, *_duplicate_keys(node, name)]
     if not isinstance(data, dict):
-        return None, None, [], [Problem(name, 1, "expected a mapping: topic, title, questions")]
+        problems.append(Problem(name, 1, "expected a mapping: topic, title, questions"))
+        return None, None, [], problems
     try:
         header = TopicHeader.model_validate(data)
     except ValidationError as err:
-        return (
-            None,
-            None,
-            [],
-            [Problem(name, _line_of(node, loc), m) for loc, m in _messages(err, "")],
-        )
+        problems += [Problem(name, _line_of(node, loc), m) for loc, m in _messages(err, "")]
+        return None, None, [], problems
     if header.topic != path.stem:
         problems.append(
             Problem(
@@ -209,11 +311,10 @@ def _read_file(
 
 def read_bank(paths: Iterable[Path | str]) -> tuple[Bank, list[Problem]]:
     """The valid questions of the given files (or folders) and every problem found."""
-    files = _expand(paths)
+    files, problems = _expand(paths)
     seen: dict[str, str] = {}
     entries: list[BankEntry] = []
     titles: dict[str, str] = {}
-    problems: list[Problem] = []
     for path in files:
         topic, title, found, trouble = _read_file(path, seen)
         if topic is not None and title is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import string
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -24,7 +24,6 @@ from pydantic import (
 from kviz.bank.generators import GENERATORS, GeneratorError, run_generator
 from kviz.bank.templates import TemplateError, corner_draws, draw_params, render
 
-QUESTION_TYPES = ("single", "multiple", "truefalse", "numeric", "text", "computed")
 LETTERS = string.ascii_lowercase
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
 LAB_PATTERN = r"^(reference|sweep:[a-z_]+)$"
@@ -205,6 +204,17 @@ Question = Annotated[
     | ComputedQuestion,
     Field(discriminator="type"),
 ]
+
+
+# The type names, read off the union above (kviz.quiz.types holds a class for each).
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    get_args(m.model_fields["type"].annotation)[0] for m in get_args(get_args(Question)[0])
+)
+
+
+def unknown_type_message(name: object) -> str:
+    """The one wording for a type no class handles (bank check, quiz core, CLI and app)."""
+    return f"unknown question type {name!r} (known: {', '.join(QUESTION_TYPES)})"
 
 
 class TopicHeader(_Model):

@@ -7,9 +7,24 @@ conversions are refused, so a template can never reach into Python objects.
 from __future__ import annotations
 
 import random
+import re
+import reprlib
 import string
 from collections.abc import Mapping
 from typing import Any
+
+MAX_WIDTH = 100  # the largest width or precision a placeholder may ask for
+MAX_RENDERED = 2_000  # characters of a filled-in prompt or explanation
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 40
+_SHORT.maxlist = _SHORT.maxdict = 6
+_SHORT.maxlevel = 2
+
+
+def short_repr(value: Any) -> str:
+    """A value as shown inside a message: bounded, however large the value is."""
+    return _SHORT.repr(value)
 
 
 class TemplateError(ValueError):
@@ -48,10 +63,16 @@ class _PlainFormatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if not format_spec:
             return format_number(value)
+        if any(int(n) > MAX_WIDTH for n in re.findall(r"\d+", format_spec)):
+            raise TemplateError(
+                f"format {short_repr(format_spec)}: widths and precisions are at most {MAX_WIDTH}"
+            )
         try:
             return format(value, format_spec)
         except (ValueError, TypeError) as e:
-            raise TemplateError(f"format {format_spec!r} does not fit {value!r}: {e}") from e
+            raise TemplateError(
+                f"format {short_repr(format_spec)} does not fit {short_repr(value)}: {e}"
+            ) from e
 
 
 _FORMATTER = _PlainFormatter()
@@ -60,11 +81,16 @@ _FORMATTER = _PlainFormatter()
 def render(template: str, values: Mapping[str, Any]) -> str:
     """The template with its placeholders filled; `{{` and `}}` are literal braces."""
     try:
-        return _FORMATTER.vformat(template, (), dict(values))
+        text = _FORMATTER.vformat(template, (), dict(values))
     except (IndexError, ValueError) as e:
         if isinstance(e, TemplateError):
             raise
         raise TemplateError(f"bad placeholder: {e}") from e
+    if len(text) > MAX_RENDERED:
+        raise TemplateError(
+            f"filled in, the text is {len(text):,} characters (at most {MAX_RENDERED:,})"
+        )
+    return text
 
 
 def draw_params(spec: Mapping[str, Any], rng: random.Random) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any, TextIO
 SWEEP_TYPES = {"filters": int, "kernel": int, "epochs": int, "dropout": float}
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `lab reference` and `lab sweep`, each setting `func(args) -> int`."""
     lab = subparsers.add_parser("lab", help="run a CNN lab on MNIST without the window")
     labs = lab.add_subparsers(dest="lab", metavar="LAB", required=True)

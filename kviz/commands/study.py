@@ -12,6 +12,8 @@ import textwrap
 import time
 from typing import TYPE_CHECKING, Any, TextIO
 
+from kviz.bank.schema import LETTERS
+
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank
     from kviz.quiz.answers import Answer
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
     from kviz.store.views import Learner
 
 DEFAULT_LEARNER = "default"
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class CommandError(Exception):
@@ -88,7 +89,7 @@ def _guarded(body: Any, args: argparse.Namespace) -> int:
     from kviz.store.database import DatabaseError
 
     try:
-        return body(args)
+        return int(body(args))
     except BankError as e:
         first = e.problems[0]
         more = (
@@ -128,19 +129,32 @@ def _bank(args: argparse.Namespace) -> Bank:
 
 
 def _show(item: QuizItem, n: int, total: int, title: str, out: TextIO) -> None:
+    from kviz.quiz.types import question_type
+
     out.write(f"\n[{n}/{total}] {title} · difficulty {item.difficulty}\n")
     out.write(textwrap.fill(item.prompt, 88) + "\n")
     for i, choice in enumerate(item.choices):
         out.write(f"  {LETTERS[i]}) {choice}\n")
-    hints = {
-        "single": "one letter",
-        "multiple": "letters, e.g. a,c",
-        "truefalse": "true or false",
-        "numeric": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "computed": "a number" + (f" ({item.unit})" if item.unit else ""),
-        "text": "a word or short phrase",
-    }
-    out.write(f"({hints[item.type]})\n")
+    out.write(f"({question_type(item.type).hint(item)})\n")
+
+
+def _read_line(inp: TextIO) -> str | None:
+    """One line of input; None at its end, "" when its bytes are not text (asked again).
+
+    Bytes are read and decoded here, strictly, so an undecodable line is never half-decoded
+    into surrogates that fail later, when it is echoed or stored.
+    """
+    buffer = getattr(inp, "buffer", None)
+    raw = buffer.readline() if buffer is not None else inp.readline()
+    if not raw:
+        return None
+    try:
+        if isinstance(raw, bytes):
+            return raw.decode(getattr(inp, "encoding", None) or "utf-8")
+        raw.encode("utf-8")  # text that holds surrogates from an escaped decode
+        return raw
+    except UnicodeError:
+        return ""
 
 
 def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:
@@ -150,9 +164,12 @@ def _read_answer(item: QuizItem, inp: TextIO, out: TextIO) -> Answer | None:
     while True:
         out.write("answer> ")
         out.flush()
-        line = inp.readline()
-        if not line:
+        line = _read_line(inp)
+        if line is None:
             return None
+        if not line:
+            out.write("\n  not an answer: that was not readable text (UTF-8); type it again\n")
+            continue
         if not inp.isatty():
             out.write(line.rstrip("\n") + "\n")  # a scripted run reads like a transcript
         try:
@@ -250,17 +267,20 @@ def _stats(args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
-    from kviz.store.records import last_learner, learner_stats, list_learners
+    from kviz.store.names import clean_name
+    from kviz.store.records import find_learner, last_learner, learner_stats, list_learners
 
     db = _open(args)
     try:
         if args.learner is None:
             learner = last_learner(db)
         else:
-            learner = next((x for x in list_learners(db) if x.name == args.learner.strip()), None)
+            learner = find_learner(db, args.learner)
             if learner is None:
                 known = ", ".join(x.name for x in list_learners(db)) or "none yet"
-                raise CommandError(f"no learner named {args.learner!r} (known: {known})")
+                raise CommandError(
+                    f"no learner named {clean_name(args.learner)!r} (known: {known})"
+                )
         if learner is None:
             print("No learner yet: take a quiz first (kviz quiz).")
             return 0

@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 
 from kviz.bank.schema import LETTERS
-from kviz.bank.templates import format_number
 from kviz.quiz.items import QuizItem
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y"})
@@ -45,7 +44,8 @@ def normalize_text(s: str) -> str:
     return re.sub(r"[\s\-_]+", "", plain.casefold()).rstrip(".")
 
 
-def _letters(item: QuizItem, raw: str) -> list[int]:
+def read_letters(item: QuizItem, raw: str) -> list[int]:
+    """Display indices from letters typed as \"b\", \"a,c\", \"a c\" or \"ac\"."""
     n = len(item.choices)
     last = LETTERS[n - 1]
     parts = [p for p in re.split(r"[\s,;]+", raw.lower()) if p]
@@ -60,12 +60,35 @@ def _letters(item: QuizItem, raw: str) -> list[int]:
     return picked
 
 
-def _number(item: QuizItem, raw: str) -> float:
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?")  # 18,496 / 1,000,000 / 12,345.5
+
+
+def _separators(text: str) -> str:
+    """Thousands separators and a decimal comma, where what was meant is clear.
+
+    "18,496" and "1,000,000" are thousands (a comma with exactly three digits after it, more
+    than one group, or a decimal point after it); "0,25" and "2,5" are decimal commas; a lone
+    group such as "1,000" could be either only if a decimal comma were meant with three
+    decimals, which people rarely type for these questions, so it is read as thousands.
+    Anything else with a comma ("1,00,0", "1.000,5") is asked again.
+    """
+    if "," not in text:
+        return text
+    if _GROUPED.fullmatch(text):
+        return text.replace(",", "")
+    if re.fullmatch(r"[+-]?\d+,\d{1,2}|[+-]?\d+,\d{4,}|[+-]?0,\d+|[+-]?,\d+", text):
+        return text.replace(",", ".")  # decimal comma: 0,25  2,5  3,14159
+    raise AnswerFormatError(
+        "unclear number: write thousands as 18496 or 18,496 and decimals as 0.25"
+    )
+
+
+def read_number(item: QuizItem, raw: str) -> float:
+    """A finite number, with the item's unit and a decimal comma allowed."""
     text = raw.strip()
     if item.unit and text.lower().endswith(item.unit.lower()):
         text = text[: -len(item.unit)].strip()
-    if "," in text and "." not in text and text.count(",") == 1:
-        text = text.replace(",", ".")  # decimal comma
+    text = _separators(text)
     try:
         if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", text):
             raise ValueError(text)
@@ -79,32 +102,11 @@ def _number(item: QuizItem, raw: str) -> float:
 
 def parse_answer(item: QuizItem, raw: str) -> Answer:
     """The typed text as an answer to this item, or AnswerFormatError with a hint."""
+    # The registry builds on this module's readers, so it is imported here, not at the top.
+    from kviz.quiz.types import question_type
+
+    kind = question_type(item.type)
     text = raw.strip()
     if not text:
-        raise AnswerFormatError("type an answer")
-    if item.type in ("single", "multiple"):
-        picked = _letters(item, text)
-        if item.type == "single" and len(picked) != 1:
-            raise AnswerFormatError("pick exactly one letter")
-        chosen = frozenset(picked)
-        bank = sorted(item.key.choice_order[d] for d in chosen)
-        return Answer(text, ",".join(LETTERS[i] for i in bank), choices=chosen)
-    if item.type == "truefalse":
-        word = text.lower()
-        if word not in TRUE_WORDS | FALSE_WORDS:
-            raise AnswerFormatError("answer true or false (t/f, yes/no)")
-        flag = word in TRUE_WORDS
-        return Answer(text, str(flag).lower(), flag=flag)
-    if item.type in ("numeric", "computed"):
-        value = _number(item, text)
-        return Answer(
-            text, format_number(value) if value.is_integer() else repr(value), number=value
-        )
-    if item.type == "text":
-        if len(text) > MAX_TEXT:
-            raise AnswerFormatError(f"keep the answer under {MAX_TEXT} characters")
-        norm = normalize_text(text)
-        if not norm:
-            raise AnswerFormatError("type a word or phrase")
-        return Answer(text, text, text=norm)
-    raise ValueError(f"unknown question type {item.type!r}")
+        raise AnswerFormatError(kind.pick_hint())
+    return kind.parse(item, text)

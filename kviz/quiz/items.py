@@ -11,10 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kviz.bank.generators import run_generator
 from kviz.bank.loader import BankEntry
-from kviz.bank.schema import LETTERS, MultipleQuestion, SingleQuestion
-from kviz.bank.templates import draw_params, format_number, render
 
 
 @dataclass(frozen=True)
@@ -45,52 +42,23 @@ class QuizItem:
     key: AnswerKey = field(repr=False)
 
 
-def _choice_key(q: SingleQuestion | MultipleQuestion, rng: random.Random) -> AnswerKey:
-    order = list(range(len(q.choices)))
-    if q.shuffle:
-        rng.shuffle(order)
-    correct = frozenset(order.index(i) for i in q.correct)
-    expected = "; ".join(f"{LETTERS[d]}) {q.choices[order[d]]}" for d in sorted(correct))
-    return AnswerKey(correct=correct, choice_order=tuple(order), expected=expected)
-
-
 def make_item(entry: BankEntry, rng: random.Random) -> QuizItem:
     """Draw a computed question's numbers and shuffle choices, once, for one showing."""
+    # The registry builds on AnswerKey and QuizItem, so it is imported here, not at the top.
+    from kviz.quiz.types import question_type
+
     q = entry.question
-    prompt, explanation = q.prompt, q.explanation
-    choices: tuple[str, ...] = ()
-    unit = getattr(q, "unit", None)
-    values: dict[str, Any] = {}
-    if isinstance(q, SingleQuestion | MultipleQuestion):
-        key = _choice_key(q, rng)
-        choices = tuple(q.choices[i] for i in key.choice_order)
-    elif q.type == "truefalse":
-        key = AnswerKey(flag=q.answer, expected=str(q.answer).lower())
-    elif q.type == "numeric":
-        key = AnswerKey(number=float(q.answer), tolerance=float(q.tolerance))
-    elif q.type == "text":
-        key = AnswerKey(texts=q.answer, expected=q.answer[0])
-    else:
-        values = run_generator(q.generator, draw_params(q.spec(), rng), rng)
-        prompt, explanation = render(prompt, values), render(explanation, values)
-        key = AnswerKey(number=float(values["answer"]), tolerance=float(q.tolerance))
-    if key.number is not None:
-        shown = format_number(key.number)
-        key = AnswerKey(
-            number=key.number,
-            tolerance=key.tolerance,
-            expected=f"{shown} {unit}" if unit else shown,
-        )
+    drawn = question_type(q.type).draw(q, rng)
     return QuizItem(
         question_id=q.id,
         topic=entry.topic,
         type=q.type,
         difficulty=q.difficulty,
-        prompt=prompt,
-        choices=choices,
-        unit=unit,
-        values=values,
+        prompt=drawn.prompt,
+        choices=drawn.choices,
+        unit=getattr(q, "unit", None),
+        values=dict(drawn.values),
         lab=q.lab,
-        explanation=explanation,
-        key=key,
+        explanation=drawn.explanation,
+        key=drawn.key,
     )

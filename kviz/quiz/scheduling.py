@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fsrs import Card, Rating, Scheduler, State
+
+if TYPE_CHECKING:
+    from fsrs.card import CardDict
 
 RELEARN_AFTER = timedelta(minutes=10)
 # One short step: a miss comes back in 10 minutes; a first right answer graduates to days.
@@ -29,7 +32,9 @@ def review(
     card: Mapping[str, Any] | None, correct: bool, when: datetime | None = None
 ) -> tuple[dict[str, Any], datetime]:
     """The card state after one answer, and when the question is due next (aware, UTC)."""
-    current = Card.from_dict(dict(card)) if card else Card(card_id=1, due=_utc(when))
+    current = (
+        Card.from_dict(cast("CardDict", dict(card))) if card else Card(card_id=1, due=_utc(when))
+    )
     rating = Rating.Good if correct else Rating.Again
     new, _ = SCHEDULER.review_card(current, rating, _utc(when))
     return dict(new.to_dict()), new.due
@@ -37,4 +42,4 @@ def review(
 
 def is_lapse(card: Mapping[str, Any] | None, correct: bool) -> bool:
     """A wrong answer to a question that had been learned (in review)."""
-    return bool(card) and not correct and card["state"] == State.Review.value
+    return card is not None and not correct and card.get("state") == State.Review.value

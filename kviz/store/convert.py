@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from kviz.store.models import LearnerRow
+from kviz.store.names import clean_name
 from kviz.store.views import Learner
 
 
@@ -26,4 +27,5 @@ def stored(t: datetime | None) -> datetime:
 
 
 def learner_view(row: LearnerRow) -> Learner:
-    return Learner(row.id, row.name, aware(row.created_at), aware(row.last_used_at))
+    # clean_name: a name stored by an older Kviz may hold escapes; never hand them to a printer
+    return Learner(row.id, clean_name(row.name), aware(row.created_at), aware(row.last_used_at))

@@ -6,11 +6,11 @@ DatabaseError naming the file, and left byte-for-byte as it was: it is never rep
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +25,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from kviz.paths import database_target, default_database_path
-from kviz.store.lock import InstanceLock
+from kviz.store import backups
+from kviz.store.lock import PRIVATE_FILE, InstanceLock
 from kviz.store.postgres import PostgresError, is_postgres, open_postgres, with_driver
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 WAL_AUTOCHECKPOINT_PAGES = 10_000
+KVIZ_TABLES = frozenset({"learners", "quiz_sessions", "attempts"})  # since the first revision
 
 
 class DatabaseError(Exception):
@@ -62,11 +64,12 @@ def _resolve(target: str) -> tuple[URL, Path | None]:
         except ArgumentError as e:
             raise DatabaseError(f"{target}: not a database URL ({e})") from None
         db = url.database
-        is_file = url.get_backend_name() == "sqlite" and db not in (None, "", ":memory:")
-        return url, Path(db).expanduser().resolve() if is_file else None
+        if url.get_backend_name() != "sqlite" or db is None or db in ("", ":memory:"):
+            return url, None
+        return url, Path(db).expanduser().resolve()
     path = Path(target).expanduser().resolve()
     if path == default_database_path().resolve():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # records are private
     if path.is_dir():
         raise DatabaseError(f"{path}: is a folder; give a database file path")
     if not path.parent.is_dir():
@@ -74,22 +77,45 @@ def _resolve(target: str) -> tuple[URL, Path | None]:
     return URL.create("sqlite", database=str(path)), path
 
 
-def _sqlite_revision(path: Path) -> str | None:
-    """The file's schema revision, None for a new or empty file; refuses non-Kviz files."""
-    if not path.exists() or path.stat().st_size == 0:
+def _not_kviz(path: Path) -> DatabaseError:
+    return DatabaseError(f"{path}: an SQLite database, but not a Kviz one; left untouched")
+
+
+def _known_revision(revision: str) -> bool:
+    try:
+        return _scripts().get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for an unknown revision
+        return False
+
+
+def _sqlite_revision(path: Path, *, full_check: bool = False) -> str | None:
+    """The file's schema revision, None for a new file; refuses empty, damaged, non-Kviz files.
+
+    The full integrity check reads every page (0.16 s on a 100k-answer file); it runs when it
+    pays: when asked (before a backup) and after an unclean shutdown (a WAL left behind).
+    Otherwise `quick_check`, which skips the index cross-checks, guards the open.
+    """
+    if not path.exists():
         return None
+    if path.stat().st_size == 0:
+        raise DatabaseError(
+            f"{path}: an empty file (0 bytes), not a Kviz database; left untouched:"
+            " delete it to start new records there, or give another --db"
+        )
     with path.open("rb") as f:
         if f.read(16) != SQLITE_MAGIC:
             raise DatabaseError(f"{path}: not a SQLite database; left untouched (check --db)")
     wal = path.with_name(path.name + "-wal")
+    unclean = wal.exists() and wal.stat().st_size > 0
     # immutable=1 reads without creating -wal/-shm files beside a cleanly closed database.
-    flags = "mode=ro" if wal.exists() and wal.stat().st_size else "mode=ro&immutable=1"
+    flags = "mode=ro" if unclean else "mode=ro&immutable=1"
     try:
         con = sqlite3.connect(f"{path.as_uri()}?{flags}", uri=True)
     except sqlite3.Error as e:
         raise DatabaseError(f"{path}: cannot open ({e})") from None
     try:
-        problems = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+        check = "integrity_check" if full_check or unclean else "quick_check"
+        problems = [r[0] for r in con.execute(f"PRAGMA {check}").fetchall()]
         if problems != ["ok"]:
             raise DatabaseError(
                 f"{path}: damaged ({problems[0]}); left untouched: restore a backup or move it"
@@ -97,12 +123,16 @@ def _sqlite_revision(path: Path) -> str | None:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "alembic_version" not in tables:
             if tables:
-                raise DatabaseError(
-                    f"{path}: an SQLite database, but not a Kviz one; left untouched"
-                )
+                raise _not_kviz(path)
             return None
         row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        return row[0] if row else None
+        if row is None:  # Alembic's table with no revision: Kviz never leaves one so
+            if tables - {"alembic_version"}:
+                raise _not_kviz(path)
+            return None
+        if not _known_revision(row[0]) and not tables >= KVIZ_TABLES:
+            raise _not_kviz(path)  # another Alembic-managed app's file
+        return str(row[0])
     except sqlite3.DatabaseError as e:
         raise DatabaseError(
             f"{path}: damaged ({e}); left untouched: restore a backup or move it"
@@ -112,36 +142,11 @@ def _sqlite_revision(path: Path) -> str | None:
 
 
 def _refuse_unknown(revision: str | None, where: str) -> None:
-    if revision is None:
-        return
-    try:
-        _scripts().get_revision(revision)
-    except Exception:  # alembic raises several kinds for an unknown revision
+    if revision is not None and not _known_revision(revision):
         raise DatabaseError(
             f"{where}: made by a newer Kviz (schema {revision}); update Kviz to open it."
             " The file was left untouched."
         ) from None
-
-
-def backup_sqlite(path: Path, revision: str) -> Path:
-    """Copy the database (its WAL included) beside it, before an upgrade changes it."""
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = path.with_name(f"{path.stem}.backup-{stamp}-rev{revision}{path.suffix}")
-    n = 1
-    while dest.exists():
-        n += 1
-        dest = path.with_name(f"{path.stem}.backup-{stamp}-{n}-rev{revision}{path.suffix}")
-    src = sqlite3.connect(path)
-    try:
-        src.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        dst = sqlite3.connect(dest)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
-    return dest
 
 
 def _set_pragmas(dbapi_con: Any, _record: Any) -> None:
@@ -192,7 +197,7 @@ class Database:
     url: str
     engine: Engine
     path: Path | None = None  # the SQLite file, if it is one
-    backup: Path | None = None  # the copy made before this open upgraded the file
+    backup: Path | None = None  # the copy this open made (daily, or before an upgrade)
     lock: InstanceLock | None = None  # held when opened with exclusive=True
 
     @contextmanager
@@ -214,31 +219,35 @@ class Database:
             self.lock.release()
 
 
+def _take(lock: InstanceLock, *, blocking: bool) -> bool:
+    """Acquire, turning an unopenable lock file into a DatabaseError that says what to do."""
+    try:
+        return lock.acquire(blocking=blocking)
+    except OSError as e:
+        why = "is a symbolic link" if os.path.islink(lock.path) else (e.strerror or str(e))
+        raise DatabaseError(
+            f"{lock.path}: cannot use this lock file ({why}); remove it, or give another --db"
+        ) from None
+
+
 def _lock(path: Path) -> InstanceLock:
     lock = InstanceLock(path.with_name(path.name + ".lock"))
-    if not lock.acquire():
+    if not _take(lock, blocking=False):
         raise DatabaseError(f"{path}: already open in another Kviz window; close that one first")
     return lock
 
 
-def open_database(url_or_path: str | None = None, *, exclusive: bool = False) -> Database:
-    """Open (creating or upgrading) the database: --db value, else $KVIZ_DB, else the default.
+def _writable_folder(path: Path) -> None:
+    """Kviz writes beside the database (WAL, locks, backups): say so before anything fails."""
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DatabaseError(
+            f"{path}: the folder {path.parent} is read-only; Kviz writes its records, locks and"
+            " backups there: give a --db in a folder you can write to"
+        )
 
-    exclusive=True (the app) also takes `<file>.lock`, so one app instance uses a database.
-    """
-    target = database_target(url_or_path)
-    url, path = _resolve(target)
-    if is_postgres(url):
-        return _open_class_database(url)
-    where = str(path) if path else url.render_as_string(hide_password=True)
-    head = head_revision()
-    backup = lock = None
-    if path is not None:
-        revision = _sqlite_revision(path)
-        _refuse_unknown(revision, where)
-        lock = _lock(path) if exclusive else None
-        if revision is not None and revision != head:
-            backup = backup_sqlite(path, revision)
+
+def _migrated_engine(url: URL, where: str, head: str) -> Engine:
+    """An engine on the database, upgraded to `head` (refusing a newer schema)."""
     engine = None
     try:
         engine = _engine(url)
@@ -250,14 +259,66 @@ def open_database(url_or_path: str | None = None, *, exclusive: bool = False) ->
     except BaseException as e:
         if engine is not None:
             engine.dispose()
-        if lock is not None:
-            lock.release()
         if isinstance(e, NoSuchModuleError | ImportError):
             raise DatabaseError(f"{where}: no driver for this kind of database") from None
         if isinstance(e, SQLAlchemyError):
             raise DatabaseError(f"{where}: cannot open ({e.__class__.__name__}: {e})") from None
         raise
+    return engine
+
+
+def _open_sqlite_file(url: URL, path: Path, head: str, exclusive: bool) -> Database:
+    """Check, back up, create or upgrade an SQLite file, one process at a time."""
+    where = str(path)
+    _writable_folder(path)
+    setup = InstanceLock(path.with_name(path.name + ".setup-lock"))
+    _take(setup, blocking=True)
+    lock: InstanceLock | None = None
+    created = False
+    try:
+        lock = _lock(path) if exclusive else None
+        daily = backups.due(path)
+        revision = _sqlite_revision(path, full_check=daily)
+        _refuse_unknown(revision, where)
+        backup = None
+        if revision is not None and (daily or revision != head):
+            if not daily:  # a backup of a damaged file is no backup: check every page first
+                _sqlite_revision(path, full_check=True)
+            try:
+                backup = backups.make_backup(path, revision)
+            except backups.BackupError as e:
+                raise DatabaseError(f"{where}: not opened, {e}") from None
+        if not path.exists():  # created private; SQLite gives its WAL and SHM the same mode
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+            created = True
+        engine = _migrated_engine(url, where, head)
+    except BaseException:
+        if created:
+            for leftover in ("", "-wal", "-shm", "-journal"):
+                path.with_name(path.name + leftover).unlink(missing_ok=True)
+        if lock is not None:
+            lock.release()
+        raise
+    finally:
+        setup.release()
     return Database(url.render_as_string(hide_password=False), engine, path, backup, lock)
+
+
+def open_database(url_or_path: str | None = None, *, exclusive: bool = False) -> Database:
+    """Open (creating or upgrading) the database: --db value, else $KVIZ_DB, else the default.
+
+    exclusive=True (the app) also takes `<file>.lock`, so one app instance uses a database.
+    """
+    target = database_target(url_or_path)
+    url, path = _resolve(target)
+    if is_postgres(url):
+        return _open_class_database(url)
+    head = head_revision()
+    if path is not None:
+        return _open_sqlite_file(url, path, head, exclusive)
+    where = url.render_as_string(hide_password=True)
+    engine = _migrated_engine(url, where, head)
+    return Database(url.render_as_string(hide_password=False), engine, None, None, None)
 
 
 # ---- PostgreSQL (a class database): kept apart from the SQLite path above. ----
@@ -266,15 +327,13 @@ def open_database(url_or_path: str | None = None, *, exclusive: bool = False) ->
 def _open_class_database(url: URL) -> Database:
     """Open a PostgreSQL class database, migrating it under an advisory lock if it is behind."""
     url = with_driver(url)
+    where = url.render_as_string(hide_password=True)
     try:
         engine = open_postgres(url, _alembic_config(), head_revision())
     except PostgresError as e:
         raise DatabaseError(str(e)) from None
     except (NoSuchModuleError, ImportError):
-        raise DatabaseError(
-            f"{url.render_as_string(hide_password=True)}: no driver (pip install 'psycopg[binary]')"
-        ) from None
+        raise DatabaseError(f"{where}: no driver (pip install 'psycopg[binary]')") from None
     except SQLAlchemyError as e:
-        where = url.render_as_string(hide_password=True)
         raise DatabaseError(f"{where}: cannot open ({e.__class__.__name__}: {e})") from None
     return Database(url.render_as_string(hide_password=False), engine)

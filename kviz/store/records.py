@@ -7,12 +7,11 @@ no answered question. Callers get frozen dataclasses (kviz.store.views), never O
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Integer, bindparam, cast, func, insert, select, update
+from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kviz.bank.loader import Bank
@@ -33,6 +32,7 @@ from kviz.store.models import (
     ReviewStateRow,
     new_uid,
 )
+from kviz.store.names import MAX_NAME, clean_name, name_key
 from kviz.store.stats import learner_stats
 from kviz.store.views import AttemptRecord, LabRun, Learner, QuizSummary
 
@@ -40,6 +40,7 @@ __all__ = [
     "attempts_per_day",
     "due_question_ids",
     "finish_quiz",
+    "find_learner",
     "get_or_create_learner",
     "last_learner",
     "learner_stats",
@@ -55,23 +56,28 @@ __all__ = [
 MODES = ("quiz", "review")
 
 
+def _same_learner(s: Session, name: str) -> LearnerRow | None:
+    row = s.scalar(select(LearnerRow).where(LearnerRow.name == name))
+    if row is None:  # "Ann" and "ann", NFC and NFD, or a name stored before names were cleaned
+        key = name_key(name)
+        row = next((r for r in s.scalars(select(LearnerRow)) if name_key(r.name) == key), None)
+    return row
+
+
 def find_learner(db: Database, name: str) -> Learner | None:
     """The learner of that name (same letters, any case or Unicode form), or None."""
-    wanted = unicodedata.normalize("NFC", name.strip()).casefold()
-    for learner in list_learners(db):
-        if unicodedata.normalize("NFC", learner.name).casefold() == wanted:
-            return learner
-    return None
+    wanted = name_key(name)
+    return next((x for x in list_learners(db) if name_key(x.name) == wanted), None)
 
 
 def get_or_create_learner(db: Database, name: str) -> Learner:
     """The learner of that name (created on first use), marked as the last one used."""
-    name = name.strip()
-    if not name or len(name) > 100:
-        raise ValueError("a learner name is 1 to 100 characters")
+    name = clean_name(name)
+    if not name or len(name) > MAX_NAME:
+        raise ValueError(f"a learner name is 1 to {MAX_NAME} characters")
     now = utcnow()
     with db.session() as s:
-        row = s.scalar(select(LearnerRow).where(LearnerRow.name == name))
+        row = _same_learner(s, name)
         if row is None:
             row = LearnerRow(name=name, created_at=now, last_used_at=now)
             s.add(row)
@@ -110,9 +116,10 @@ def start_quiz(db: Database, learner_id: int, mode: str, topics: Sequence[str]) 
 
 # record_attempt runs once per answer: its statements are built once, with bound parameters,
 # so SQLAlchemy reuses their compiled form (a few milliseconds per answer at 100,000 rows).
-_ATTEMPTS = AttemptRow.__table__
-_DAILY = DailyCountRow.__table__
-_REVIEW = ReviewStateRow.__table__
+# (Declarative classes type __table__ as any FromClause; these are plain Tables.)
+_ATTEMPTS = cast(Table, AttemptRow.__table__)
+_DAILY = cast(Table, DailyCountRow.__table__)
+_REVIEW = cast(Table, ReviewStateRow.__table__)
 _QUIZ_LEARNER = select(QuizSessionRow.__table__.c.learner_id).where(
     QuizSessionRow.__table__.c.id == bindparam("b_quiz")
 )
@@ -223,7 +230,7 @@ def _summaries(s: Session, rows: Sequence[QuizSessionRow]) -> list[QuizSummary]:
             AttemptRow.quiz_id,
             AttemptRow.topic,
             func.count(),
-            func.sum(cast(AttemptRow.correct, Integer)),  # PostgreSQL has no sum(boolean)
+            func.sum(AttemptRow.correct.cast(Integer)),  # PostgreSQL has no sum(boolean)
             func.sum(AttemptRow.seconds),
         )
         .where(AttemptRow.quiz_id.in_(ids))

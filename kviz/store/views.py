@@ -95,7 +95,14 @@ class LabRun:
 
     @property
     def test_accuracy(self) -> float | None:
-        return self.metrics.get("test_accuracy")
+        value = self.metrics.get("test_accuracy")
+        return None if value is None else float(value)
+
+    @property
+    def gap(self) -> float | None:
+        """The train-validation gap as the trainer computed it (RunResult.gap, saved)."""
+        value = self.metrics.get("gap")
+        return None if value is None else float(value)
 
     def as_result_dict(self) -> dict[str, Any]:
         """The RunResult.to_dict() shape it was saved from."""

@@ -10,8 +10,12 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from kviz.ui.main_window import MainWindow
 
 
 def error_dialog(parent: QWidget | None, title: str, message: str) -> None:
@@ -37,7 +41,8 @@ def _report_unexpected(
 
 def application() -> QApplication:
     """The QApplication, made once with Kviz's names."""
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Kviz")
     app.setApplicationDisplayName("Kviz")
     app.setOrganizationName("kviz")
@@ -45,7 +50,7 @@ def application() -> QApplication:
     return app
 
 
-def create_window(db: str | None = None, mnist_dir: str | Path | None = None) -> QWidget:
+def create_window(db: str | None = None, mnist_dir: str | Path | None = None) -> MainWindow:
     """The main window over database `db` (path or URL; None: $KVIZ_DB or the default).
 
     The database is opened once the window shows; when it is corrupt or from a newer Kviz,

@@ -7,11 +7,17 @@ imported it in the background).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+    from matplotlib.figure import Figure
 
 REDRAW_INTERVAL_MS = 100
 
@@ -45,10 +51,10 @@ class Chart(QWidget):
     ) -> None:
         super().__init__(parent)
         self._constrained = constrained
-        self._figure: Any = None
-        self._canvas: Any = None
-        self._animated: list[Any] = []
-        self._background: Any = None
+        self._figure: Figure | None = None
+        self._canvas: FigureCanvasQTAgg | None = None
+        self._animated: list[Artist] = []
+        self._background: object = None  # the canvas' saved pixels, for blitting
         self._full = True
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -61,7 +67,7 @@ class Chart(QWidget):
         self.draws = 0  # how many redraws reached the canvas (tests and the bench read it)
 
     @property
-    def figure(self) -> Any:
+    def figure(self) -> Figure:
         """The matplotlib Figure; importing matplotlib and making the canvas on first use."""
         if self._figure is None:
             import matplotlib
@@ -80,16 +86,17 @@ class Chart(QWidget):
         return self._figure
 
     @property
-    def canvas(self) -> Any:
+    def canvas(self) -> FigureCanvasQTAgg:
         """The FigureCanvasQTAgg widget (made with the figure)."""
         _ = self.figure
+        assert self._canvas is not None
         return self._canvas
 
     @property
     def colors(self) -> dict[str, str]:
         return palette_colors(self.palette())
 
-    def show_message(self, ax: Any, text: str) -> None:
+    def show_message(self, ax: Axes, text: str) -> None:
         """Write `text` in the middle of an empty axes, in the palette's text colour."""
         ax.text(
             0.5,
@@ -101,7 +108,7 @@ class Chart(QWidget):
             color=self.colors["text"],
         )
 
-    def style_axes(self, ax: Any) -> None:
+    def style_axes(self, ax: Axes) -> None:
         """Give one axes the palette's colours (text, ticks, spines, background)."""
         c = self.colors
         ax.set_facecolor(c["axes"])
@@ -127,7 +134,7 @@ class Chart(QWidget):
         for text in self._figure.texts:
             text.set_color(self.colors["text"])
 
-    def animate(self, artists: list[Any]) -> None:
+    def animate(self, artists: list[Artist]) -> None:
         """Redraw these artists by blitting; everything else is drawn only on full draws."""
         self._animated = list(artists)
         for artist in self._animated:
@@ -152,25 +159,27 @@ class Chart(QWidget):
             self._full = False
 
     def _draw(self) -> None:
-        if self._canvas is None:
+        canvas, figure = self._canvas, self._figure
+        if canvas is None or figure is None:
             return
         self.draws += 1
         if self._full or self._background is None:
             self._full = False
             self._background = None
-            self._canvas.draw_idle()
+            canvas.draw_idle()
             return
-        self._canvas.restore_region(self._background)
+        canvas.restore_region(self._background)
         for artist in self._animated:
-            self._figure.draw_artist(artist)
-        self._canvas.blit(self._figure.bbox)
+            figure.draw_artist(artist)
+        canvas.blit(figure.bbox)
 
-    def _on_draw_event(self, _event: Any) -> None:
+    def _on_draw_event(self, _event: object) -> None:
         """After a full draw: keep the background and paint the animated artists on it."""
-        if self._animated:
-            self._background = self._canvas.copy_from_bbox(self._figure.bbox)
+        canvas, figure = self._canvas, self._figure
+        if self._animated and canvas is not None and figure is not None:
+            self._background = canvas.copy_from_bbox(figure.bbox)
             for artist in self._animated:
-                self._figure.draw_artist(artist)
+                figure.draw_artist(artist)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange and self._figure is not None:

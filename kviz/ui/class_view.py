@@ -158,8 +158,9 @@ def class_database(state: AppState) -> Any:
     class_db = getattr(state, "class_db", None)
     if class_db is not None:
         return class_db
-    db = state.db
-    return db if db is not None and db.engine.dialect.name == "postgresql" else None
+    if not state.db_open:
+        return None
+    return state.db if state.db.engine.dialect.name == "postgresql" else None
 
 
 def _is_learner_login(db: Any) -> bool:

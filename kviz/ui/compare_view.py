@@ -1,14 +1,16 @@
 """Compare: the saved lab runs side by side, their curves overlaid, and sweeps over one setting.
 
 A sweep runs the trainer's `sweep` on a SweepWorker with the Labs' current settings as the
-base; each finished run is saved like any lab run.
+base; each run is saved like any lab run the moment it finishes, so a sweep cancelled or
+closed halfway keeps the runs it completed.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -16,8 +18,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
-    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -25,14 +25,19 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart
-from kviz.ui.home_view import run_gap
 from kviz.ui.state import AppState
-from kviz.ui.workers import SweepWorker
+from kviz.ui.workers import Progress, SweepWorker, Task, TaskControls
+
+if TYPE_CHECKING:
+    from kviz.store.views import LabRun
+    from trainer.config import LabConfig
+    from trainer.data import MnistData
+    from trainer.training import ProgressEvent, RunResult
 
 COLUMNS = ["When", "Config", "Test accuracy", "Train-val gap", "Parameters", "Fit time"]
 
 
-def config_text(config: Any) -> str:
+def config_text(config: Mapping[str, Any]) -> str:
     """A run's settings in a few words."""
     parts = [f"{config.get('filters')} filters", f"kernel {config.get('kernel')}"]
     if config.get("conv_activation"):
@@ -66,13 +71,17 @@ class CompareView(QWidget):
     """The runs table (newest first) over an overlay of validation curves; a sweep panel."""
 
     def __init__(
-        self, state: AppState, config_source: Any = None, parent: QWidget | None = None
+        self,
+        state: AppState,
+        config_source: Callable[[], LabConfig] | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.state = state
-        self.config_source = config_source
-        self.worker: SweepWorker | None = None
-        self.runs: list[Any] = []
+        self.config_source = config_source  # the sweep's base (may raise ConfigError)
+        self.task: Task | None = None
+        self.saved_run_ids: list[int] = []  # this session's sweep runs (tests read it)
+        self.runs: list[LabRun] = []
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Compare lab runs</h2>"))
         self.table = QTableWidget(0, len(COLUMNS))
@@ -104,24 +113,20 @@ class CompareView(QWidget):
         values_label.setBuddy(self.values)
         row.addWidget(values_label)
         row.addWidget(self.values, 1)
-        self.sweep_button = QPushButton("Run s&weep")
-        self.sweep_button.clicked.connect(self.start_sweep)
-        self.cancel_button = QPushButton("&Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
+        controls = TaskControls.make("Run s&weep", self.start_sweep, self.cancel)
+        self.sweep_button, self.cancel_button = controls.start, controls.cancel
+        self.progress, self.status = controls.progress, controls.status
+        self.ui = controls.ui(self, "The sweep")
         row.addWidget(self.sweep_button)
         row.addWidget(self.cancel_button)
         layout.addWidget(box)
         status_row = QHBoxLayout()
-        self.progress = QProgressBar()
-        self.status = QLabel()
-        self.status.setWordWrap(True)
         status_row.addWidget(self.progress)
         status_row.addWidget(self.status, 2)
         layout.addLayout(status_row)
         self._params: dict[str, list[Any]] = {}
+        self._count = 0
         state.records_changed.connect(self._refresh_if_visible)
-        state.data_loaded.connect(self._data_ready)
 
     def activated(self) -> None:
         if not self._params:
@@ -150,7 +155,7 @@ class CompareView(QWidget):
         self.runs = sorted(runs, key=lambda r: r.created_at, reverse=True)
         self.table.setRowCount(len(self.runs))
         for r, run in enumerate(self.runs):
-            gap = run_gap(run.history)
+            gap = run.gap
             acc = run.test_accuracy
             cells = [
                 run.created_at.astimezone().strftime("%d %b %H:%M"),
@@ -213,77 +218,58 @@ class CompareView(QWidget):
         if len(values) < 2:
             self.status.setText("Give at least two values, separated by commas.")
             return
-        self.sweep_button.setEnabled(False)
-        self._pending = (self.param.currentText(), values)
-        if self.state.ensure_data():
-            self._start_worker()
-        else:
-            self.status.setText("Loading MNIST first…")
-
-    def _data_ready(self) -> None:
-        if getattr(self, "_pending", None) and self.worker is None:
-            self._start_worker()
-
-    def _start_worker(self) -> None:
-        from trainer.config import LabConfig
-
-        param, values = self._pending
-        self._pending = None
-        base = self.config_source() if self.config_source else LabConfig()
-        self.worker = SweepWorker(base, param, values, self.state.data)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.failed.connect(self._on_failed)
-        self.cancel_button.setEnabled(True)
+        if self.task is not None and not self.task.ended:
+            return
+        param = self.param.currentText()
         self._count = len(values)
-        self.progress.setValue(0)
-        self.status.setText(f"Sweeping {param} over {values}…")
-        self.state.workers.start(self.worker)
+
+        def make_worker(data: MnistData | None) -> SweepWorker:
+            from trainer.config import LabConfig
+
+            assert data is not None
+            base = self.config_source() if self.config_source else LabConfig()
+            self.status.setText(f"Sweeping {param} over {values}…")
+            return SweepWorker(base, param, values, data)
+
+        self.task = self.state.workers.run_task(
+            self.ui,
+            make_worker,
+            data=self.state,
+            on_progress=self._on_progress,
+            on_item=self._save_run,
+            on_done=self._on_finished,
+        )
 
     def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.status.setText("Cancelling…")
+        if self.task is not None:
+            self.task.cancel()
 
-    @Slot(object)
-    def _on_progress(self, data: tuple[int, Any]) -> None:
+    def _on_progress(self, data: tuple[int, ProgressEvent]) -> Progress:
         index, event = data
         done = (
             index * event.epochs * event.batches + (event.epoch - 1) * event.batches + event.batch
         )
-        self.progress.setMaximum(self._count * event.epochs * event.batches)
-        self.progress.setValue(done)
-        self.status.setText(
+        return (
+            done,
+            self._count * event.epochs * event.batches,
             f"Run {index + 1} of {self._count}: epoch {event.epoch}/{event.epochs}, "
-            f"accuracy {event.accuracy:.1%}, {event.images_per_s:,.0f} images/s"
+            f"accuracy {event.accuracy:.1%}, {event.images_per_s:,.0f} images/s",
         )
 
-    def _done(self) -> None:
-        self.worker = None
-        self.sweep_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    @Slot(object)
-    def _on_finished(self, results: list[Any]) -> None:
+    def _save_run(self, result: RunResult) -> None:
+        """Each run of the sweep is saved as it ends (a cancelled one is not)."""
         from kviz.store.records import save_lab_run
 
-        self._done()
-        finished = [r for r in results if not r.cancelled]
-        for result in finished:
+        if result.cancelled:
+            return
+        self.saved_run_ids.append(
             save_lab_run(self.state.db, self.state.learner_id, result.to_dict())
-        cancelled = len(results) - len(finished)
-        self.status.setText(
-            f"Sweep done: {len(finished)} run(s) saved"
-            + (f", {cancelled} cancelled (not saved)." if cancelled else ".")
         )
-        self.progress.setValue(self.progress.maximum())
         self.state.records_changed.emit()
 
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        from kviz.ui.app import error_dialog
-
-        self._done()
-        self.status.setText(f"Sweep failed: {message}")
-        error_dialog(self, "The sweep failed", message)
+    def _on_finished(self, results: list[RunResult]) -> str:
+        finished = sum(not r.cancelled for r in results)
+        cancelled = len(results) - finished
+        return f"Sweep done: {finished} run(s) saved" + (
+            f", {cancelled} cancelled (not saved)." if cancelled else "."
+        )

@@ -7,7 +7,7 @@ list_lab_runs, attempts_per_day); the chart waits until matplotlib has been warm
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,13 +25,10 @@ from PySide6.QtWidgets import (
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
 
+if TYPE_CHECKING:
+    from datetime import date
 
-def run_gap(history: Any) -> float | None:
-    """Last epoch's train accuracy minus its validation accuracy (None without epochs)."""
-    if not history:
-        return None
-    last = history[-1]
-    return float(last["accuracy"]) - float(last["val_accuracy"])
+    from kviz.store.views import LearnerStats
 
 
 class HomeView(QWidget):
@@ -72,6 +69,10 @@ class HomeView(QWidget):
             button.clicked.connect(lambda _checked=False, sid=screen_id: self.go.emit(sid))
             due_layout.addWidget(button)
             self.buttons[screen_id] = button
+        self.history_button = QPushButton("Answer &history…")
+        self.history_button.setToolTip("Every answer with the question as it was shown")
+        self.history_button.clicked.connect(self.show_history)
+        due_layout.addWidget(self.history_button)
         self.review_button = self.buttons.get("review")
         if self.review_button is not None:
             self.review_button.setEnabled(False)
@@ -98,7 +99,7 @@ class HomeView(QWidget):
         self.chart = Chart(min_height=170)
         chart_layout.addWidget(self.chart)
         layout.addWidget(chart_box, 1)
-        self._days: list[Any] = []
+        self._days: list[tuple[date, int, int]] = []
         state.records_changed.connect(self._refresh_if_visible)
         state.warm.connect(self._on_warm)
 
@@ -148,7 +149,7 @@ class HomeView(QWidget):
         if "matplotlib.figure" in sys.modules:
             self._plot()
 
-    def _show_stats(self, stats: Any) -> None:
+    def _show_stats(self, stats: LearnerStats) -> None:
         self.greeting.setText(
             f"<h2>Hello, {stats.learner.name}</h2>"
             f"{stats.attempts} answers so far, {stats.correct} right. "
@@ -156,8 +157,9 @@ class HomeView(QWidget):
         )
         while self.mastery_grid.count():
             item = self.mastery_grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
         titles = self._titles()
         by_topic = {t.topic: t for t in stats.topics}
         for row, topic in enumerate(sorted(set(titles) | set(by_topic))):
@@ -203,8 +205,10 @@ class HomeView(QWidget):
         fig = self.chart.figure
         fig.clear()
         ax = fig.add_subplot()
+        from matplotlib.dates import date2num
+
         c = self.chart.colors
-        days = [d for d, _n, _r in self._days]
+        days = date2num([d for d, _n, _r in self._days])  # matplotlib's day numbers
         attempts = [n for _d, n, _r in self._days]
         right = [r for _d, _n, r in self._days]
         if any(attempts):  # 30 days of zeros is "no history yet", not an empty chart
@@ -224,3 +228,12 @@ class HomeView(QWidget):
         self.chart.style_axes(ax)
         self.chart.redraw_now()
         self.chart.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+    def show_history(self) -> None:
+        """The chosen learner's answers, with what was shown (a dialog)."""
+        from kviz.ui.history_dialog import HistoryDialog
+
+        learner = self.state.learner
+        if self.state.db is None or learner is None:
+            return
+        HistoryDialog(self.state.db, learner.id, learner.name, self).exec()

@@ -6,7 +6,7 @@ for the Predict and Draw steps; a cancelled run is reported as cancelled and not
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
@@ -17,6 +17,9 @@ from kviz.ui.lab_steps.predict_step import PredictStep
 from kviz.ui.lab_steps.train_step import TrainStep
 from kviz.ui.screens import View
 from kviz.ui.state import AppState
+
+if TYPE_CHECKING:
+    from trainer.training import RunResult
 
 
 class LabView(QWidget):
@@ -55,7 +58,7 @@ class LabView(QWidget):
         assert isinstance(step, View)
         step.activated()
 
-    def _on_run_finished(self, result: Any) -> None:
+    def _on_run_finished(self, result: RunResult) -> None:
         from kviz.store.records import save_lab_run
 
         self.saved_run_ids.append(
@@ -63,5 +66,7 @@ class LabView(QWidget):
         )
         self.state.set_result(result)
         self.state.records_changed.emit()
-        if self.tabs.currentWidget() in (self.predict_step, self.draw_step):
-            self.tabs.currentWidget().activated()
+        if self.tabs.currentWidget() is self.predict_step:
+            self.predict_step.activated()
+        elif self.tabs.currentWidget() is self.draw_step:
+            self.draw_step.activated()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,6 +16,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from kviz.store.views import Learner
 
 
 def _default_name() -> str:
@@ -30,8 +33,8 @@ class LearnerDialog(QDialog):
 
     def __init__(
         self,
-        learners: list[Any],
-        current: Any = None,
+        learners: list[Learner],
+        current: Learner | None = None,
         first_start: bool = False,
         parent: QWidget | None = None,
     ) -> None:

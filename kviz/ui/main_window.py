@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.resize(1100, 750)
         self.setMinimumSize(QSize(760, 520))
         self._shown_once = False
+        self.learner_dialog: LearnerDialog | None = None  # while open (tests fill it in)
 
         self._views: dict[str, QWidget] = {}
         self._placeholders: dict[str, QWidget] = {}
@@ -150,12 +151,12 @@ class MainWindow(QMainWindow):
     def go(self, screen_id: str) -> None:
         """Show screen `screen_id` and put the focus in it."""
         self.nav.setCurrentRow([s.id for s in SCREENS].index(screen_id))
-        self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.view(screen_id).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_row(self, row: int) -> None:
         view = self.view(SCREENS[row].id)
         self.stack.setCurrentWidget(view)
-        if self.state.db is not None:
+        if self.state.db_open:
             assert isinstance(view, View)
             view.activated()
 
@@ -188,15 +189,15 @@ class MainWindow(QMainWindow):
 
     def _after_first_show(self) -> None:
         self.first_shown.emit()
-        if self.state.db is None:
+        if not self.state.db_open:
             self.statusBar().showMessage("Opening your records…")
             self.state.warm.connect(self._open_when_core_loaded)
         self.state.warm_up()
-        if self.state.db is not None:
+        if self.state.db_open:
             self._on_db_ready()
 
     def _open_when_core_loaded(self, stage: str) -> None:
-        if stage == "core" and self.state.db is None:
+        if stage == "core" and not self.state.db_open:
             self.state.open_database()
 
     def _on_db_failed(self, message: str) -> None:

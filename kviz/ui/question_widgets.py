@@ -6,8 +6,6 @@ The raw text is exactly what a person would type in the terminal ("b", "a,c", "t
 
 from __future__ import annotations
 
-import string
-
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -22,7 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-LETTERS = string.ascii_lowercase
+from kviz.bank.schema import LETTERS
+from kviz.quiz.types import question_type
+
 NUMBER = QRegularExpression(r"^\s*[-+]?\d*([.,]\d*)?([eE][-+]?\d*)?\s*$")
 
 
@@ -159,11 +159,12 @@ class TextWidget(AnswerWidget):
 
 
 def answer_widget(item_type: str, choices: tuple[str, ...], unit: str | None) -> AnswerWidget:
-    """The widget for a QuizItem's type."""
-    if item_type in ("single", "multiple"):
-        return ChoiceWidget(choices, multiple=item_type == "multiple")
-    if item_type == "truefalse":
+    """The widget for a QuizItem's type, by the widget kind its registry class names."""
+    kind = question_type(item_type)
+    if kind.widget == "choices":
+        return ChoiceWidget(choices, multiple=kind.name == "multiple")
+    if kind.widget == "truefalse":
         return TrueFalseWidget()
-    if item_type in ("numeric", "computed"):
+    if kind.widget == "number":
         return NumberWidget(unit)
     return TextWidget()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,16 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kviz.quiz.types import question_type
 from kviz.ui.question_widgets import AnswerWidget
 
-TYPE_HINTS = {
-    "single": "Choose one answer (keys 1-9 or A-E), then Enter.",
-    "multiple": "Choose every right answer (keys toggle), then Enter.",
-    "truefalse": "True or false? (T / F, or 1 / 2), then Enter.",
-    "numeric": "Type a number, then Enter.",
-    "computed": "Work it out with these numbers, type the result, then Enter.",
-    "text": "Type a word or two, then Enter.",
-}
+if TYPE_CHECKING:
+    from kviz.quiz.grading import Feedback
+    from kviz.quiz.items import QuizItem
+    from kviz.quiz.scoring import Score
 
 
 def _big(label: QLabel, factor: float) -> QLabel:
@@ -92,7 +89,7 @@ class QuestionPage(QWidget):
         self.answer: AnswerWidget | None = None
 
     def show_item(
-        self, item: Any, index: int, total: int, topic_title: str, widget: AnswerWidget
+        self, item: QuizItem, index: int, total: int, topic_title: str, widget: AnswerWidget
     ) -> None:
         """Show question `index` (0-based) of `total` with a fresh answer widget."""
         self.counter.setText(f"Question {index + 1} of {total}")
@@ -100,7 +97,7 @@ class QuestionPage(QWidget):
         self.bar.setMaximum(total)
         self.bar.setValue(index)
         self.prompt.setText(item.prompt)
-        self.how.setText(TYPE_HINTS.get(item.type, ""))
+        self.how.setText(question_type(item.type).instructions)
         if self.answer is not None:
             self.answer_holder.removeWidget(self.answer)
             self.answer.hide()  # deleteLater waits for the event loop; never show both
@@ -118,7 +115,7 @@ class QuestionPage(QWidget):
         if self.answer is not None:
             self.answer.focus_first()
 
-    def show_feedback(self, feedback: Any, last: bool) -> None:
+    def show_feedback(self, feedback: Feedback, last: bool) -> None:
         """Right or wrong, the expected answer and the explanation."""
         self.hint.clear()
         if self.answer is not None:
@@ -155,7 +152,7 @@ class ResultPage(QWidget):
         row.addStretch()
         layout.addLayout(row)
 
-    def show_score(self, score: Any, titles: Mapping[str, str]) -> None:
+    def show_score(self, score: Score, titles: Mapping[str, str]) -> None:
         self.headline.setText(f"Score: {score.correct} of {score.total} ({score.accuracy:.0%})")
         self.table.setRowCount(len(score.per_topic))
         for r, t in enumerate(score.per_topic):

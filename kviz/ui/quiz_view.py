@@ -8,7 +8,7 @@ raw text the widgets build, QuizRun.submit grades, and each answer is recorded a
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,9 +28,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kviz.ui.question_widgets import LETTERS, AnswerWidget, answer_widget
+from kviz.bank.schema import LETTERS
+from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage, ResultPage
 from kviz.ui.state import AppState
+
+if TYPE_CHECKING:
+    from kviz.quiz.engine import QuizRun
 
 
 class QuizView(QWidget):
@@ -42,7 +46,7 @@ class QuizView(QWidget):
         super().__init__(parent)
         self.state = state
         self.mode = mode
-        self.run: Any = None
+        self.run: QuizRun | None = None
         self.quiz_id: int | None = None
         self.pages = QStackedWidget()
         self.setup = self._build_setup()
@@ -252,19 +256,21 @@ class QuizView(QWidget):
         self._show_current()
 
     def _show_current(self) -> None:
-        item = self.run.current
-        index = len(self.run.results)
+        run = self.run
+        assert run is not None and run.current is not None  # a quiz is on, not yet done
+        item = run.current
         title = self.state.bank().titles.get(item.topic, item.topic)
         widget: AnswerWidget = answer_widget(item.type, item.choices, item.unit)
-        self.question.show_item(item, index, len(self.run.items), title, widget)
+        self.question.show_item(item, len(run.results), len(run.items), title, widget)
         self._answered = False
         self._shown_at = time.monotonic()
 
     def _choose(self, key: str, index: int) -> None:
         widget = self.question.answer
-        if self._answered or widget is None:
+        item = self.run.current if self.run is not None else None
+        if self._answered or widget is None or item is None:
             return
-        if key in "TF" and self.run.current.type != "truefalse":
+        if key in "TF" and item.type != "truefalse":
             return
         widget.choose(index)
 
@@ -282,7 +288,9 @@ class QuizView(QWidget):
         from kviz.store.records import record_attempt
 
         item = self.run.current
-        raw = self.question.answer.raw_answer()
+        widget = self.question.answer
+        assert item is not None and widget is not None and self.quiz_id is not None
+        raw = widget.raw_answer()
         try:
             answer = parse_answer(item, raw)
         except AnswerFormatError as exc:
@@ -298,6 +306,7 @@ class QuizView(QWidget):
     def _finish(self) -> None:
         from kviz.store.records import finish_quiz
 
+        assert self.run is not None and self.quiz_id is not None
         finish_quiz(self.state.db, self.quiz_id)
         score = self.run.score()
         self.result.show_score(score, self.state.bank().titles)
@@ -323,6 +332,7 @@ class QuizView(QWidget):
                 return
         from kviz.store.records import finish_quiz
 
+        assert self.quiz_id is not None
         finish_quiz(self.state.db, self.quiz_id)
         self.run = None
         self.state.records_changed.emit()

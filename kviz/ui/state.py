@@ -9,12 +9,21 @@ here for Predict/Draw.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kviz.ui.workers import DataWorker, WarmupWorker, WorkerPool
+
+if TYPE_CHECKING:
+    from kviz.bank.loader import Bank
+    from kviz.classroom.sync import ClassLink
+    from kviz.store.database import Database
+    from kviz.store.views import Learner
+    from trainer.data import MnistData
+    from trainer.training import RunResult
 
 
 class AppState(QObject):
@@ -32,19 +41,31 @@ class AppState(QObject):
     def __init__(self, db_target: str | None = None, mnist_dir: str | Path | None = None) -> None:
         super().__init__()
         self.db_target = db_target
-        self.db: Any = None
+        self._db: Database | None = None
         self.mnist_dir = mnist_dir
-        self.learner: Any = None
-        self.data: Any = None
-        self.result: Any = None  # the last finished RunResult (with its model)
+        self.learner: Learner | None = None
+        self.data: MnistData | None = None
+        self.result: RunResult | None = None  # the last finished run (with its model)
         self.warmed: set[str] = set()
         self.workers = WorkerPool(self)
         self._data_worker: DataWorker | None = None
-        self._bank: Any = None
-        self.class_db: Any = None  # a class database opened as teacher (File > Connect)
-        self.class_link: Any = None  # a learner's kviz.classroom.sync.ClassLink
+        self._data_waiters: list[tuple[Callable[[MnistData], None], Callable[[str], None]]] = []
+        self._bank: Bank | None = None
+        self.class_db: Database | None = None  # a class database opened as teacher (File > Connect)
+        self.class_link: ClassLink | None = None  # a learner's kviz.classroom.sync.ClassLink
 
-    def bank(self) -> Any:
+    @property
+    def db(self) -> Database:
+        """The open learner database (views are used only once it is open)."""
+        if self._db is None:
+            raise RuntimeError("the database is not open yet")
+        return self._db
+
+    @property
+    def db_open(self) -> bool:
+        return self._db is not None
+
+    def bank(self) -> Bank:
         """The question bank, loaded on first use (raises kviz.bank.loader.BankError)."""
         if self._bank is None:
             from kviz.bank.loader import load_bank
@@ -57,7 +78,7 @@ class AppState(QObject):
         from kviz.store.database import DatabaseError, open_database
 
         try:
-            self.db = open_database(self.db_target, exclusive=True)  # one app per database
+            self._db = open_database(self.db_target, exclusive=True)  # one app per database
         except DatabaseError as exc:
             self.db_failed.emit(str(exc))
             return False
@@ -67,15 +88,15 @@ class AppState(QObject):
     def close(self) -> None:
         """Stop every worker and close the database (the app is ending)."""
         self.workers.stop_all()
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     @property
     def learner_id(self) -> int | None:
         return None if self.learner is None else self.learner.id
 
-    def set_learner(self, learner: Any) -> None:
+    def set_learner(self, learner: Learner) -> None:
         self.learner = learner
         self.learner_changed.emit()
 
@@ -95,6 +116,22 @@ class AppState(QObject):
             gc.freeze()
         self.warm.emit(stage)
 
+    def loaded_data(self) -> MnistData:
+        """MNIST, for views that are used only once it is loaded (after a run, say)."""
+        if self.data is None:
+            raise RuntimeError("MNIST is not loaded yet")
+        return self.data
+
+    def with_data(self, ready: Callable[[MnistData], None], failed: Callable[[str], None]) -> bool:
+        """Call `ready(data)` now when MNIST is loaded (and return True), else start loading it
+        and call `ready` once it is here, or `failed(message)` if the load fails."""
+        if self.data is not None:
+            ready(self.data)
+            return True
+        self._data_waiters.append((ready, failed))
+        self.ensure_data()
+        return False
+
     def ensure_data(self) -> bool:
         """Start loading MNIST unless it is loaded or loading; True when it is already here."""
         if self.data is not None:
@@ -113,15 +150,21 @@ class AppState(QObject):
         self.data_progress.emit(*progress)
 
     @Slot(object)
-    def _on_data(self, data: Any) -> None:
+    def _on_data(self, data: MnistData) -> None:
         self._data_worker = None
         self.data = data
+        waiters, self._data_waiters = self._data_waiters, []
+        for ready, _failed in waiters:
+            ready(data)
         self.data_loaded.emit()
 
     @Slot(str)
     def _on_data_failed(self, message: str) -> None:
         self._data_worker = None
+        waiters, self._data_waiters = self._data_waiters, []
+        for _ready, failed in waiters:
+            failed(message)
         self.data_failed.emit(message)
 
-    def set_result(self, result: Any) -> None:
+    def set_result(self, result: RunResult) -> None:
         self.result = result

@@ -10,9 +10,9 @@ PyTorch the screen still shows the code and says in one sentence how to install 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -36,7 +34,11 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
-from kviz.ui.workers import Worker
+from kviz.ui.workers import Progress, Task, TaskControls, Worker
+
+if TYPE_CHECKING:
+    from trainer.data import MnistData
+    from trainer.versus import VersusProgress, VersusResult
 
 INTRO = (
     "The same small CNN, the same shuffled MNIST arrays, the same batches of 32, the same "
@@ -61,18 +63,18 @@ ROWS = (
 )
 
 
-class VersusWorker(Worker):
+class VersusWorker(Worker["VersusProgress", "VersusResult"]):
     """Runs `trainer.versus.versus`; progress carries its VersusProgress events."""
 
-    def __init__(self, data: Any, settings: dict[str, Any]) -> None:
+    def __init__(self, data: MnistData, settings: dict[str, Any]) -> None:
         super().__init__()
         self.data = data
         self.settings = settings
 
-    def _listener(self, event: Any) -> None:
+    def _listener(self, event: VersusProgress) -> None:
         self.post_progress(event, force=event.phase != "train")
 
-    def work(self) -> Any:
+    def work(self) -> VersusResult:
         from trainer.versus import versus
 
         return versus(self.data, **self.settings, listener=self._listener, cancel=self.cancel)
@@ -149,9 +151,8 @@ class VersusView(QWidget):
         from trainer.versus import INSTALL_HINT, torch_available
 
         self.state = state
-        self.worker: VersusWorker | None = None
+        self.task: Task | None = None
         self.result: Any = None
-        self._pending: dict[str, Any] | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Keras vs PyTorch, measured</h2>"))
         intro = QLabel(INTRO)
@@ -174,20 +175,17 @@ class VersusView(QWidget):
         self.keras_torch = QCheckBox("Also Keras on its &torch backend")
         controls.addWidget(self.keras_torch)
         controls.addStretch(1)
-        self.run_button = QPushButton("R&un")
-        self.run_button.clicked.connect(self.start)
+        task_controls = TaskControls.make("R&un", self.start, self.cancel)
+        self.run_button, self.cancel_button = task_controls.start, task_controls.cancel
+        self.progress, self.status = task_controls.progress, task_controls.status
+        self.ui = task_controls.ui(self, "The comparison")
         self.run_button.setEnabled(torch_available())
-        self.cancel_button = QPushButton("&Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         controls.addWidget(self.run_button)
         controls.addWidget(self.cancel_button)
         layout.addLayout(controls)
         status_row = QHBoxLayout()
-        self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.status = QLabel("Not run yet.")
-        self.status.setWordWrap(True)
+        self.status.setText("Not run yet.")
         status_row.addWidget(self.progress, 1)
         status_row.addWidget(self.status, 2)
         layout.addLayout(status_row)
@@ -196,8 +194,6 @@ class VersusView(QWidget):
         self.tabs.addTab(self._code_tab(), "Code side by side")
         self.tabs.addTab(self._results_tab(), "Measured")
         layout.addWidget(self.tabs, 1)
-        state.data_loaded.connect(self._data_ready)
-        state.data_failed.connect(self._data_failed)
 
     def _spin(self, row: QHBoxLayout, text: str, low: int, high: int, value: int) -> QSpinBox:
         spin = QSpinBox()
@@ -292,53 +288,44 @@ class VersusView(QWidget):
 
     def start(self) -> None:
         """Run the comparison with the chosen settings, loading MNIST first if needed."""
+        if self.task is not None and not self.task.ended:
+            return
         limit = self.train_limit.value()
-        self._pending = {
+        settings = {
             "epochs": self.epochs.value(),
             "rounds": self.rounds.value(),
             "train_limit": None if limit >= 60000 else limit,
             "keras_torch": self.keras_torch.isChecked(),
             "threads": self.threads.value(),
         }
-        self.run_button.setEnabled(False)
-        if self.state.ensure_data():
-            self._start_worker()
-        else:
-            self.status.setText("Loading MNIST first…")
 
-    def _data_ready(self) -> None:
-        if self._pending is not None and self.worker is None:
-            self._start_worker()
+        def make_worker(data: MnistData | None) -> VersusWorker:
+            assert data is not None
+            self.status.setText("Starting…")
+            return VersusWorker(data, settings)
 
-    def _data_failed(self, message: str) -> None:
-        if self._pending is not None:
-            self._pending = None
-            self.run_button.setEnabled(True)
-            self.status.setText(f"MNIST could not be loaded: {message}")
+        self.task = self.state.workers.run_task(
+            self.ui,
+            make_worker,
+            data=self.state,
+            on_progress=self._on_progress,
+            on_done=self._on_finished,
+        )
 
-    def _start_worker(self) -> None:
-        assert self._pending is not None
-        self.worker = VersusWorker(self.state.data, self._pending)
-        self._pending = None
-        self.worker.progress.connect(self._on_progress)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.failed.connect(self._on_failed)
-        self.cancel_button.setEnabled(True)
-        self.progress.setValue(0)
-        self.status.setText("Starting…")
-        self.state.workers.start(self.worker)
+    @property
+    def worker(self) -> VersusWorker | None:
+        """The running VersusWorker (None while idle or waiting for MNIST)."""
+        if self.task is None or self.task.ended or not isinstance(self.task.worker, VersusWorker):
+            return None
+        return self.task.worker
 
     def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.status.setText("Cancelling…")
+        if self.task is not None:
+            self.task.cancel()
 
-    @Slot(object)
-    def _on_progress(self, event: Any) -> None:
+    def _on_progress(self, event: VersusProgress) -> Progress:
         from trainer.versus import SIDE_LABELS
 
-        self.progress.setValue(round(1000 * event.fraction))
         doing = {
             "start": "starting a fresh process",
             "import": "importing the framework",
@@ -347,36 +334,19 @@ class VersusView(QWidget):
             "test": "scoring the test set",
             "done": "finished",
         }.get(event.phase, event.phase)
-        self.status.setText(
-            f"Round {event.round} of {event.rounds}, {SIDE_LABELS[event.side]}: {doing}"
+        return (
+            round(1000 * event.fraction),
+            1000,
+            f"Round {event.round} of {event.rounds}, {SIDE_LABELS[event.side]}: {doing}",
         )
 
-    def _done(self) -> None:
-        self.worker = None
-        self.run_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
-
-    @Slot(object)
-    def _on_finished(self, result: Any) -> None:
-        self._done()
+    def _on_finished(self, result: VersusResult) -> str:
         runs = sum(len(s.runs) for s in result.sides.values())
-        if result.cancelled:
-            self.status.setText(f"Cancelled; {runs} run(s) had finished.")
-        else:
-            self.progress.setValue(self.progress.maximum())
-            self.status.setText(
-                f"Done: {runs} runs, {result.epochs} epoch(s) on {result.n_train:,} images each."
-            )
         if result.sides:
             self.show_result(result)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        from kviz.ui.app import error_dialog
-
-        self._done()
-        self.status.setText(f"The comparison failed: {message}")
-        error_dialog(self, "The comparison failed", message)
+        if result.cancelled:
+            return f"Cancelled; {runs} run(s) had finished."
+        return f"Done: {runs} runs, {result.epochs} epoch(s) on {result.n_train:,} images each."
 
     # -- showing a result ----------------------------------------------------------------
 

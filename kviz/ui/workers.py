@@ -1,13 +1,17 @@
 """Background work on QThreads that talks to the main thread only in plain data.
 
-A worker's `work()` runs on its own QThread and reports plain data (progress events, the
-result, or an error message). The worker thread never calls into Qt: it puts each report on
-a queue, and the pool's timer on the main thread drains the queues and emits the worker's
-`progress`, `finished` and `failed` signals there. (PySide6 6.12 can corrupt reference counts
-when Python code emits signals from a second thread at a high rate, so no signal is emitted
-off the main thread.) Widgets and matplotlib are touched only by slots on the main thread.
-Cancel is cooperative: each worker owns a `threading.Event` that the trainer checks between
-batches.
+A worker's `work()` runs on its own QThread and reports plain data (progress events, items
+such as each finished run of a sweep, the result, or an error message). The worker thread
+never calls into Qt: it puts each report on a queue, and the pool's timer on the main thread
+drains the queues and emits the worker's `progress`, `item`, `finished` and `failed` signals
+there. (PySide6 6.12 can corrupt reference counts when Python code emits signals from a
+second thread at a high rate, so no signal is emitted off the main thread.) Widgets and
+matplotlib are touched only by slots on the main thread. Cancel is cooperative: each worker
+owns a `threading.Event` that the trainer checks between batches.
+
+Views start their work with `WorkerPool.run_task` (in the spirit of Anki's QueryOp and
+Orange's ConcurrentWidgetMixin), which owns what every background job shares: waiting for
+MNIST, the start/cancel buttons, progress bar and status text, and how errors are shown.
 """
 
 from __future__ import annotations
@@ -17,10 +21,17 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QPushButton, QWidget
+
+if TYPE_CHECKING:
+    from trainer.config import LabConfig
+    from trainer.data import MnistData
+    from trainer.training import ProgressEvent, RunResult
 
 # Batch events are passed on at most this often; epoch events always are.
 PROGRESS_INTERVAL_S = 0.1
@@ -28,23 +39,30 @@ PROGRESS_INTERVAL_S = 0.1
 DELIVERY_INTERVAL_MS = 25
 
 
-class Worker(QObject):
+P = TypeVar("P")  # what a worker's progress reports carry
+R = TypeVar("R")  # what its work returns
+W = TypeVar("W", bound="Worker[Any, Any]")
+
+
+class Worker(QObject, Generic[P, R]):
     """Base worker: subclasses implement `work()` (run off the main thread) and return its result.
 
-    The object itself lives on the main thread and its signals are emitted there.
+    The object itself lives on the main thread and its signals are emitted there: `progress`
+    carries P, `finished` R, `item` whatever the worker posts as part of its result.
     """
 
     progress = Signal(object)
+    item = Signal(object)  # one piece of the result, delivered as soon as it is ready
     finished = Signal(object)
     failed = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
         self.cancel = threading.Event()
-        self._inbox: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self._last_post = 0.0
 
-    def work(self) -> Any:  # pragma: no cover - always overridden
+    def work(self) -> R:  # pragma: no cover - always overridden
         raise NotImplementedError
 
     def describe_error(self, exc: Exception) -> str:
@@ -61,7 +79,7 @@ class Worker(QObject):
         else:
             self._inbox.put(("finished", result))
 
-    def post_progress(self, event: Any, force: bool = False) -> None:
+    def post_progress(self, event: P, force: bool = False) -> None:
         """Queue a progress report, dropping batch events that come faster than ~10 a second.
 
         The trainer may call its listener hundreds of times a second; this keeps the
@@ -72,19 +90,36 @@ class Worker(QObject):
             self._last_post = now
             self._inbox.put(("progress", event))
 
-    def deliver(self) -> tuple[str, Any] | None:
-        """Main thread: emit the queued progress; the outcome, once there is one, is returned
-        (not emitted) so the pool can forget the worker before its listeners run."""
+    def post_item(self, item: object) -> None:
+        """Queue one piece of the result (never dropped, unlike progress)."""
+        self._inbox.put(("item", item))
+
+    def deliver(self) -> tuple[str, object] | None:
+        """Main thread: emit the queued progress and items; the outcome, once there is one,
+        is returned (not emitted) so the pool can forget the worker before its listeners run."""
         while True:
             try:
                 kind, payload = self._inbox.get_nowait()
             except queue.Empty:
                 return None
-            if kind != "progress":
+            if kind == "progress":
+                self.progress.emit(payload)
+            elif kind == "item":
+                self.item.emit(payload)
+            else:
                 return kind, payload
-            self.progress.emit(payload)
 
-    def emit_outcome(self, outcome: tuple[str, Any]) -> None:
+    def deliver_items(self) -> None:
+        """Main thread, once the worker has ended: emit its queued items, drop the rest."""
+        while True:
+            try:
+                kind, payload = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "item":
+                self.item.emit(payload)
+
+    def emit_outcome(self, outcome: tuple[str, object]) -> None:
         kind, payload = outcome
         (self.finished if kind == "finished" else self.failed).emit(payload)
 
@@ -92,7 +127,7 @@ class Worker(QObject):
 class WorkerThread(QThread):
     """The QThread that runs one worker's `work()`."""
 
-    def __init__(self, worker: Worker) -> None:
+    def __init__(self, worker: Worker[Any, Any]) -> None:
         super().__init__()
         self.worker = worker
 
@@ -100,37 +135,38 @@ class WorkerThread(QThread):
         self.worker.run_in_thread()
 
 
-class TrainWorker(Worker):
+class TrainWorker(Worker["ProgressEvent", "RunResult"]):
     """Trains one lab configuration; `finished` carries the trainer's RunResult."""
 
-    def __init__(self, config: Any, data: Any) -> None:
+    def __init__(self, config: LabConfig, data: MnistData) -> None:
         super().__init__()
         self.config = config
         self.data = data
 
-    def _listener(self, event: Any) -> None:
+    def _listener(self, event: ProgressEvent) -> None:
         self.post_progress(event, force=event.kind == "epoch")
 
-    def work(self) -> Any:
+    def work(self) -> RunResult:
         from trainer.training import train
 
         return train(self.config, self.data, listener=self._listener, cancel=self.cancel)
 
 
-class SweepWorker(Worker):
-    """Runs the trainer's sweep; progress carries (run index, ProgressEvent) pairs."""
+class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
+    """Runs the trainer's sweep; progress carries (run index, ProgressEvent) pairs and each
+    run is posted as an item (a RunResult) the moment it ends."""
 
-    def __init__(self, base: Any, param: str, values: list[Any], data: Any) -> None:
+    def __init__(self, base: LabConfig, param: str, values: list[Any], data: MnistData) -> None:
         super().__init__()
         self.base = base
         self.param = param
         self.values = values
         self.data = data
 
-    def _listener(self, index: int, event: Any) -> None:
+    def _listener(self, index: int, event: ProgressEvent) -> None:
         self.post_progress((index, event), force=event.kind == "epoch")
 
-    def work(self) -> Any:
+    def work(self) -> list[RunResult]:
         from trainer.sweep import sweep
 
         return sweep(
@@ -140,10 +176,11 @@ class SweepWorker(Worker):
             self.data,
             listener=self._listener,
             cancel=self.cancel,
+            on_result=lambda _index, result: self.post_item(result),
         )
 
 
-class DataWorker(Worker):
+class DataWorker(Worker[tuple[str, int, int], "MnistData"]):
     """Loads MNIST once per session; progress carries (file name, bytes done, bytes total)."""
 
     def __init__(self, mnist_dir: str | Path | None) -> None:
@@ -153,18 +190,18 @@ class DataWorker(Worker):
     def _progress(self, name: str, done: int, total: int) -> None:
         self.post_progress((name, done, total), force=done >= total)
 
-    def work(self) -> Any:
+    def work(self) -> MnistData:
         from trainer.data import load_mnist
 
         return load_mnist(self.mnist_dir, progress=self._progress)
 
 
-class WarmupWorker(Worker):
+class WarmupWorker(Worker[str, None]):
     """Imports the heavy libraries after the window is up: the records core (SQLAlchemy,
     Alembic), matplotlib, then Keras, so neither the window nor the first chart or training
     run waits for them. Progress names each stage as it completes."""
 
-    def work(self) -> Any:
+    def work(self) -> None:
         import numpy as np
 
         import kviz.bank.loader  # noqa: F401
@@ -201,14 +238,14 @@ class WarmupWorker(Worker):
         return None
 
 
-class CallWorker(Worker):
+class CallWorker(Worker[None, R]):
     """Runs one short function off the main thread (model inspection, predictions)."""
 
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self, fn: Callable[[], R]) -> None:
         super().__init__()
         self.fn = fn
 
-    def work(self) -> Any:
+    def work(self) -> R:
         return self.fn()
 
 
@@ -217,12 +254,12 @@ class WorkerPool(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._running: dict[Worker, WorkerThread] = {}
+        self._running: dict[Worker[Any, Any], WorkerThread] = {}
         self._timer = QTimer(self)
         self._timer.setInterval(DELIVERY_INTERVAL_MS)
         self._timer.timeout.connect(self._deliver)
 
-    def start(self, worker: Worker) -> Worker:
+    def start(self, worker: W) -> W:
         """Start `worker` on a new QThread; it is forgotten once its outcome is delivered."""
         thread = WorkerThread(worker)
         self._running[worker] = thread
@@ -240,6 +277,27 @@ class WorkerPool(QObject):
         if not self._running:
             self._timer.stop()
 
+    def run_task(
+        self,
+        ui: TaskUi,
+        make_worker: Callable[[MnistData | None], Worker[P, R]],
+        *,
+        data: DataSource | None = None,
+        on_progress: Callable[[P], Progress | None] | None = None,
+        on_item: Callable[[Any], None] | None = None,  # takes what the worker posts
+        on_done: Callable[[R], str | None] | None = None,
+    ) -> Task:
+        """Run one background job the way every view does.
+
+        With `data`, the job waits for MNIST first ("Loading MNIST first…"; a failed load
+        ends it with the reason). `make_worker(data)` builds the worker (an exception there,
+        such as an invalid setting, is reported and nothing runs). `on_progress(event)` may
+        return (done, total, text) for the bar and status line; `on_item` gets each item as
+        it arrives; `on_done(result)` returns the final status text. Errors are shown as
+        `ui.errors` says. The returned Task cancels.
+        """
+        return _run_task(self, ui, make_worker, data, on_progress, on_item, on_done)
+
     def busy(self, kinds: tuple[type, ...] = (TrainWorker, SweepWorker)) -> bool:
         """Whether a worker of one of `kinds` is still running."""
         return any(isinstance(w, kinds) for w in self._running)
@@ -247,7 +305,8 @@ class WorkerPool(QObject):
     def stop_all(self, timeout_ms: int = 30000) -> bool:
         """Ask every worker to stop and wait for their threads; True when all have ended.
 
-        Reports still queued are dropped: the app is closing.
+        Items still queued are delivered (a sweep's finished runs get saved); progress and
+        outcomes are dropped: the app is closing.
         """
         for worker in self._running:
             worker.cancel.set()
@@ -256,6 +315,165 @@ class WorkerPool(QObject):
             ended = thread.wait(timeout_ms) and ended
             if thread.isFinished():
                 self._running.pop(worker, None)
+                worker.deliver_items()
         if not self._running:
             self._timer.stop()
         return ended
+
+
+ErrorStyle = Literal["dialog", "status"]
+# What a task's progress handler returns for the bar and status line: (done, total, text).
+Progress = tuple[int, int, str]
+
+
+class DataSource(Protocol):
+    """Where a task waits for MNIST (the app's AppState)."""
+
+    def with_data(
+        self, ready: Callable[[MnistData], None], failed: Callable[[str], None]
+    ) -> bool: ...
+
+
+@dataclass
+class TaskUi:
+    """The widgets one kind of task drives, and how its errors are shown (chosen once).
+
+    `start` is disabled and `cancel` enabled while the task waits or runs; `errors` is
+    "dialog" (a dialog over `owner`, and the status line) or "status" (the status line only).
+    `title` names the work in messages: "Training" gives "Training failed: ...".
+    """
+
+    owner: QWidget
+    title: str
+    status: QLabel
+    start: QAbstractButton | None = None
+    cancel: QAbstractButton | None = None
+    progress: QProgressBar | None = None
+    errors: ErrorStyle = "dialog"
+
+
+@dataclass
+class TaskControls:
+    """The Start and Cancel buttons, progress bar and status line of a long task (Train,
+    Compare's sweep), made and wired in one place; the view lays them out."""
+
+    start: QPushButton
+    cancel: QPushButton
+    progress: QProgressBar
+    status: QLabel
+
+    @classmethod
+    def make(
+        cls, start_text: str, on_start: Callable[[], None], on_cancel: Callable[[], None]
+    ) -> TaskControls:
+        start = QPushButton(start_text)
+        start.clicked.connect(on_start)
+        cancel = QPushButton("&Cancel")
+        cancel.setEnabled(False)
+        cancel.clicked.connect(on_cancel)
+        status = QLabel()
+        status.setWordWrap(True)
+        return cls(start, cancel, QProgressBar(), status)
+
+    def ui(self, owner: QWidget, title: str) -> TaskUi:
+        """The TaskUi over these controls (errors shown in a dialog)."""
+        return TaskUi(
+            owner, title, self.status, start=self.start, cancel=self.cancel, progress=self.progress
+        )
+
+
+class Task:
+    """One `run_task` call: waiting for data, then its worker running, then ended."""
+
+    def __init__(self, ui: TaskUi) -> None:
+        self.ui = ui
+        self.worker: Worker[Any, Any] | None = None
+        self.ended = False
+
+    def cancel(self) -> None:
+        """Stop waiting for data, or ask the worker to stop (its outcome still arrives)."""
+        if self.ended:
+            return
+        if self.ui.cancel is not None:
+            self.ui.cancel.setEnabled(False)
+        if self.worker is None:
+            self.end("Cancelled.")
+        else:
+            self.worker.cancel.set()
+            self.ui.status.setText("Cancelling…")
+
+    def end(self, text: str | None) -> None:
+        """Restore the buttons and say `text` (None keeps the status as it is)."""
+        self.ended = True
+        if self.ui.start is not None:
+            self.ui.start.setEnabled(True)
+        if self.ui.cancel is not None:
+            self.ui.cancel.setEnabled(False)
+        if text is not None:
+            self.ui.status.setText(text)
+
+    def fail(self, message: str) -> None:
+        self.end(f"{self.ui.title} failed: {message}")
+        if self.ui.errors == "dialog":
+            from kviz.ui.app import error_dialog
+
+            error_dialog(self.ui.owner, f"{self.ui.title} failed", message)
+
+
+def _run_task(
+    pool: WorkerPool,
+    ui: TaskUi,
+    make_worker: Callable[[MnistData | None], Worker[P, R]],
+    data: DataSource | None,
+    on_progress: Callable[[P], Progress | None] | None,
+    on_item: Callable[[Any], None] | None,
+    on_done: Callable[[R], str | None] | None,
+) -> Task:
+    task = Task(ui)
+    if ui.start is not None:
+        ui.start.setEnabled(False)
+    if ui.cancel is not None:
+        ui.cancel.setEnabled(True)
+    if ui.progress is not None:
+        ui.progress.setValue(0)
+
+    def progress(event: P) -> None:
+        shown = on_progress(event) if on_progress is not None else None
+        if shown is not None:
+            done, total, text = shown
+            if ui.progress is not None:
+                ui.progress.setMaximum(max(total, 1))
+                ui.progress.setValue(min(done, total))
+            ui.status.setText(text)
+
+    def finished(result: R) -> None:
+        cancelled = task.worker is not None and task.worker.cancel.is_set()
+        if ui.progress is not None and not cancelled:
+            ui.progress.setValue(ui.progress.maximum())
+        task.end(on_done(result) if on_done is not None else None)
+
+    def launch(loaded: MnistData | None) -> None:
+        if task.ended:  # cancelled while MNIST was loading
+            return
+        try:
+            worker = make_worker(loaded)
+        except Exception as exc:  # e.g. a ConfigError naming the setting: say it, run nothing
+            task.fail(str(exc) or type(exc).__name__)
+            return
+        task.worker = worker
+        worker.progress.connect(progress)
+        if on_item is not None:
+            worker.item.connect(on_item)
+        worker.finished.connect(finished)
+        worker.failed.connect(task.fail)
+        pool.start(worker)
+
+    def data_failed(message: str) -> None:
+        if not task.ended:
+            task.end(f"{ui.title} needs MNIST, which could not be loaded: {message}")
+
+    if data is None:
+        launch(None)
+    elif not data.with_data(launch, data_failed) and not task.ended:
+        ui.status.setText("Loading MNIST first…")
+    return task

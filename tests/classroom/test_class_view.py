@@ -43,7 +43,7 @@ def test_a_learner_connecting_pushes_local_answers(qtbot, pg_url: str, tmp_path:
     init_class(pg_url)
     login = add_login(pg_url, "Ana")
     state = AppState(str(tmp_path / "ana.db"))
-    state.db = open_database(state.db_target)
+    assert state.open_database()
     answer_quiz(state.db, "Ana", [True, False], seed=4)
     state.learner = get_or_create_learner(state.db, "Ana")
     window = MainWindow(state)
@@ -55,4 +55,4 @@ def test_a_learner_connecting_pushes_local_answers(qtbot, pg_url: str, tmp_path:
         assert conn.scalar(select(func.count()).select_from(AttemptRow)) == 2
     engine.dispose()
     state.class_link.close()
-    state.db.close()
+    state.close()

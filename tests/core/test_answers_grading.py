@@ -77,6 +77,25 @@ def test_numeric_with_tolerance_unit_and_decimal_comma(bank):
     assert parse_answer(ce, "0,5").number == 0.5
 
 
+def test_thousands_separators_where_clear_and_asked_again_where_not(bank):
+    item = item_of(bank, "filters-003")
+    cases = {
+        "18,496": 18496,
+        "1,000": 1000,
+        "1,000,000": 1_000_000,
+        "-12,345.5": -12345.5,
+        "0,25": 0.25,
+        "2,5": 2.5,
+        "0,123": 0.123,
+        "3,14159": 3.14159,
+    }
+    for raw, value in cases.items():
+        assert parse_answer(item, raw).number == value, raw
+    for raw in ("1,00,0", "1.000,5", "18,49,6", "1,0000,000", ","):
+        with pytest.raises(AnswerFormatError):
+            parse_answer(item, raw)
+
+
 def test_text_ignores_case_spaces_and_accents(bank):
     item = item_of(bank, "filters-005")  # [ReLU, rectified linear unit]
     for raw in ("relu", "ReLU", " R e L U ", "Rectified Linear Unit", "rectified-linear unit."):

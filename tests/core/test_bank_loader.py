@@ -72,7 +72,7 @@ def test_out_of_range_difficulty_and_unknown_type(tmp_path):
     assert any(
         ":6: filters-001: difficulty:" in p and "less than or equal to 3" in p for p in found
     )
-    assert any(":10: filters-002:" in p and "essay" in p for p in found)
+    assert any(":11: filters-002: type: unknown question type 'essay'" in p for p in found)
 
 
 def test_duplicate_id_across_files(tmp_path):
@@ -196,3 +196,113 @@ def test_missing_type_names_the_types(tmp_path):
         ":4: filters-001: type: Field required (one of single, multiple, truefalse, numeric,"
         " text, computed)"
     )
+
+
+def test_duplicate_keys_are_reported_when_the_header_is_invalid_too(tmp_path):
+    found = problems_of(
+        tmp_path,
+        """\
+        topic: filters
+        topic: filters
+        questions: not a list
+        """,
+    )
+    assert any(p.endswith(":2: topic: given twice") for p in found), found
+    assert any("questions" in p for p in found), found
+
+
+# --- issue #15: bank files from teachers and other apps, bounded in time and memory ---
+
+COMPUTED_Q = """\
+  - id: filters-009
+    type: computed
+    difficulty: 2
+    generator: conv_output_size
+    params: {{size: [28], kernel: [3], stride: [1], padding: [valid]}}
+    prompt: "Output height of {{size}} with kernel {{kernel}}? {spec}"
+    explanation: "Here: {{answer}}."
+"""
+
+
+def _timed_problems(tmp_path, body: str, name: str = "filters.yaml", limit: float = 5.0):
+    import time
+
+    start = time.monotonic()
+    found = problems_of(tmp_path, body, name)
+    assert time.monotonic() - start < limit
+    return found
+
+
+def test_alias_bomb_in_check_params_is_refused_quickly(tmp_path):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        levels.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    bomb = "{" + ", ".join(levels) + "}"
+    body = HEADER + GOOD_Q.replace("filters-001", "filters-002").replace(
+        "type: truefalse", "type: truefalse\n    tags: []"
+    )
+    body += f"""\
+  - id: filters-003
+    type: numeric
+    difficulty: 2
+    prompt: How many?
+    answer: 80
+    explanation: Because.
+    check: {{generator: conv_params, params: {bomb}}}
+"""
+    found = _timed_problems(tmp_path, body)
+    assert found == [
+        f"{tmp_path / 'filters.yaml'}:1: aliases (*name) expand to too much; over 200,000 values"
+    ]
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path):
+    body = HEADER + GOOD_Q + "# " + "x" * 1_100_000 + "\n"
+    (found,) = _timed_problems(tmp_path, body)
+    assert found.endswith("a topic file is at most 1,000,000 bytes: split it")
+
+
+@pytest.mark.parametrize("spec", ["{answer:>20000000}", "{answer:>3000000000}", "{answer:.500f}"])
+def test_huge_format_widths_fail_the_check(tmp_path, spec):
+    body = HEADER + COMPUTED_Q.format(spec=spec)
+    (found,) = _timed_problems(tmp_path, body)
+    assert found.startswith(f"{tmp_path / 'filters.yaml'}:4: filters-009: format ")
+    assert "at most 100" in found
+
+
+def test_rendered_prompt_length_is_capped(tmp_path):
+    from kviz.bank.templates import TemplateError, render
+
+    with pytest.raises(TemplateError, match="at most 2,000"):
+        render("{a}" * 30, {"a": "x" * 100})
+    assert render("{a:>100}", {"a": 1}).endswith(" 1")
+
+
+def test_deep_nesting_is_a_file_line_problem(tmp_path):
+    body = HEADER + GOOD_Q + "  - " + "[" * 5000 + "\n"
+    (found,) = _timed_problems(tmp_path, body)
+    assert found.startswith(f"{tmp_path / 'filters.yaml'}:") and "nested deeper than" in found
+
+
+def test_huge_difficulty_is_a_file_line_problem(tmp_path):
+    body = HEADER + GOOD_Q.replace("difficulty: 1", "difficulty: " + "9" * 5000)
+    (found,) = _timed_problems(tmp_path, body)
+    assert found == f"{tmp_path / 'filters.yaml'}:6: bad YAML: a number of 5000 characters"
+
+
+def test_a_folder_of_yml_files_is_read_and_an_empty_folder_is_a_problem(tmp_path):
+    write(tmp_path, HEADER + GOOD_Q, "filters.yml")
+    bank, problems = read_bank([tmp_path])
+    assert problems == [] and bank.counts()["total"] == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _, problems = read_bank([empty])
+    assert [str(p) for p in problems] == [f"{empty}: no topic files (*.yaml, *.yml) in this folder"]
+
+
+def test_messages_show_a_bounded_part_of_large_values():
+    from kviz.bank.loader import MAX_MESSAGE, Problem
+    from kviz.bank.templates import short_repr
+
+    assert len(short_repr(list(range(10**6)))) < 60
+    assert len(Problem("f.yaml", 3, "x" * 10**6).message) == MAX_MESSAGE

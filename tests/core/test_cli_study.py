@@ -171,3 +171,40 @@ def test_review_asks_the_missed_question(tmp_path, good_dir, bank, monkeypatch, 
     con.close()
     assert modes == [("quiz",), ("review",)]
     assert attempts(path) == [("filters-002", 0), ("filters-002", 1)]
+
+
+@pytest.mark.parametrize("io_encoding", ["utf-8", "utf-8:surrogateescape"])
+def test_undecodable_input_is_asked_again(tmp_path, good_dir, io_encoding):
+    """Bytes that are not UTF-8 get "type it again", never a traceback or a stored answer."""
+    db = tmp_path / "k.db"
+    argv = ["quiz", "--db", str(db), "--bank", str(good_dir), "--seed", "1", "--count", "2"]
+    env = {**os.environ, "PYTHONIOENCODING": io_encoding}
+    proc = subprocess.run(
+        [sys.executable, "-m", "kviz", *argv],
+        input=b"false\nab\xff\xfecd\nrelu\n",  # the second question is a text one
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"Traceback" not in proc.stderr
+    assert b"not readable text" in proc.stdout
+    assert attempts(db) == [("filters-002", 1), ("filters-005", 1)]
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [("  - " + "[" * 5000, "nested deeper than"), ("    difficulty: " + "9" * 5000, "characters")],
+)
+def test_quiz_bank_with_hostile_yaml_is_one_line(tmp_path, monkeypatch, capsys, body, message):
+    bank = tmp_path / "filters.yaml"
+    bank.write_text("topic: filters\ntitle: F\nquestions:\n  - id: a\n" + body + "\n")
+    argv = ["quiz", "--db", str(tmp_path / "k.db"), "--bank", str(bank)]
+    code, _, err = run(monkeypatch, capsys, argv)
+    assert code != 0 and len(err.strip().splitlines()) == 1
+    assert f"{bank}:" in err and message in err
+
+
+def test_bank_check_of_a_folder_without_topic_files_fails(tmp_path, monkeypatch, capsys):
+    code, _, err = run(monkeypatch, capsys, ["bank", "check", str(tmp_path)])
+    assert code == 1 and "no topic files" in err

@@ -137,3 +137,33 @@ def test_records_from_several_threads(db, bank):
     for t in threads:
         t.join()
     assert errors == [] and r.learner_stats(db, ann.id).attempts == 20
+
+
+def test_learner_names_are_one_per_person_and_printable(db):
+    """NFC/NFD and case make one learner; control characters and escapes never get stored."""
+    import unicodedata
+
+    from kviz.store.records import find_learner, get_or_create_learner, list_learners
+
+    nfc = get_or_create_learner(db, unicodedata.normalize("NFC", "Zoé"))
+    nfd = get_or_create_learner(db, unicodedata.normalize("NFD", "zoé"))
+    assert nfd.id == nfc.id and len(list_learners(db)) == 1
+    evil = get_or_create_learner(db, "Eve\x1b[2J\x1b]0;pwned\x07\u202e\r\nX")
+    assert evil.name == "Eve[2J]0;pwned X"
+    assert all(ch.isprintable() for ch in evil.name)
+    assert find_learner(db, "ZOÉ").id == nfc.id and find_learner(db, "nobody") is None
+
+
+def test_names_stored_by_an_older_kviz_print_clean(db):
+    from sqlalchemy import text
+
+    from kviz.store.records import last_learner
+
+    with db.session() as s:
+        s.execute(
+            text(
+                "INSERT INTO learners (name, created_at, last_used_at)"
+                " VALUES ('a\x1b[31mb', '2026-01-01', '2026-01-01')"
+            )
+        )
+    assert last_learner(db).name == "a[31mb"

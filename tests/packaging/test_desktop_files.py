@@ -14,8 +14,6 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
 APP_ID = "io.github.kviz.Kviz"
@@ -47,11 +45,11 @@ def test_desktop_entry_launches_the_console_script_with_the_app_icon():
     assert entry["Keywords"].endswith(";")
 
 
-@pytest.mark.skipif(
-    shutil.which("desktop-file-validate") is None,
-    reason="desktop-file-validate not installed (Debian: desktop-file-utils)",
-)
-def test_desktop_file_validate_accepts_the_entry():
+def test_desktop_file_validate_accepts_the_entry(require):
+    require(
+        shutil.which("desktop-file-validate") is not None,
+        "desktop-file-validate not installed (Debian: desktop-file-utils)",
+    )
     run = subprocess.run(["desktop-file-validate", str(DESKTOP)], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "error:" not in run.stdout
@@ -76,10 +74,10 @@ def test_metainfo_describes_this_release_of_the_desktop_entry():
     assert newest.get("version") == PROJECT["version"], "add a <release> for the new version"
 
 
-@pytest.mark.skipif(
-    shutil.which("appstreamcli") is None, reason="appstreamcli not installed (Debian: appstream)"
-)
-def test_appstreamcli_validates_the_metainfo():
+def test_appstreamcli_validates_the_metainfo(require):
+    require(
+        shutil.which("appstreamcli") is not None, "appstreamcli not installed (Debian: appstream)"
+    )
     run = subprocess.run(
         ["appstreamcli", "validate", "--no-net", str(METAINFO)], capture_output=True, text=True
     )

@@ -111,3 +111,17 @@ def test_offline_reference_runs_on_the_sample_and_says_so(monkeypatch, capsys):
     assert report["source"] == "offline sample (5,000 digits)"
     assert report["n_train"] == 4000 and report["n_test"] == 1000
     assert report["test_accuracy"] >= 0.85
+
+
+def test_out_of_memory_is_one_line(mnist_dir, capsys, monkeypatch):
+    import trainer.training
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(trainer.training, "build_model", out_of_memory)
+    argv = ["lab", "reference", "--mnist-dir", str(mnist_dir), "--train-limit", "100"]
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("kviz: error: not enough memory to train this model")
+    assert len(err.strip().splitlines()) == 1

@@ -157,3 +157,177 @@ def test_no_mirror_at_all_falls_back_to_the_offline_sample(checksums, tmp_path, 
         load_mnist(
             cache_dir=tmp_path, mirrors=[closed_port], checksums=checksums, offline_sample=False
         )
+
+
+# --- issue #15: mirrors that drip, stream forever or stall; unreadable folders and files ---
+
+
+@pytest.fixture(scope="module")
+def bad_server():
+    """/drip/ promises a file and sends a byte every 0.3 s; /endless/ streams with no end;
+    /huge/ offers 10 GB; /stall/ sends its headers and then nothing."""
+    import time
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (the http.server hook's name)
+            kind = self.path.strip("/").partition("/")[0]
+            self.send_response(200)
+            if kind in ("drip", "stall"):
+                self.send_header("Content-Length", "4000")
+            elif kind == "huge":
+                self.send_header("Content-Length", str(10 << 30))
+            self.end_headers()
+            try:
+                if kind == "drip":
+                    for _ in range(4000):
+                        self.wfile.write(b"x")
+                        self.wfile.flush()
+                        time.sleep(0.3)
+                elif kind in ("endless", "huge"):
+                    chunk = b"y" * 65536
+                    for _ in range(1 << 16):  # 4 GB at most, ended by the client long before
+                        self.wfile.write(chunk)
+                elif kind == "stall":
+                    time.sleep(10)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("mirror", "reason"),
+    [
+        ("drip", "too slow"),
+        ("endless", "more than the file's 4,542 bytes"),
+        ("huge", "offers 10,737,418,240 bytes"),
+        ("stall", "timed out"),
+    ],
+)
+def test_mirrors_that_never_finish_are_given_up(bad_server, tmp_path, mirror, reason):
+    import time
+
+    from trainer.mirrors import Limits
+
+    name = "t10k-labels-idx1-ubyte.gz"  # known size 4,542 bytes
+    seen: list[int] = []
+    start = time.monotonic()
+    with pytest.raises(DataError, match=reason):
+        download(
+            name,
+            "0" * 32,
+            tmp_path,
+            [f"{bad_server}/{mirror}/"],
+            lambda _n, done, _t: seen.append(done),
+            Limits(timeout=1.0, min_rate=1000, grace_s=1.5),
+        )
+    assert time.monotonic() - start < 10
+    assert not part_files(tmp_path) and not (tmp_path / name).exists()
+    if mirror == "drip":
+        assert seen  # progress was reported while it dripped
+
+
+def test_stale_part_files_are_removed(server, checksums, tmp_path):
+    import os
+    import time
+
+    base, _ = server
+    stale = tmp_path / ".train-labels-idx1-ubyte.gz.abc123.part"
+    fresh = tmp_path / ".train-labels-idx1-ubyte.gz.def456.part"  # a download under way
+    for p in (stale, fresh):
+        p.write_bytes(b"half")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    name = "train-labels-idx1-ubyte.gz"
+    download(name, checksums[name], tmp_path, [f"{base}/good/"])
+    assert not stale.exists() and fresh.exists()
+
+
+def _as_nobody(fn) -> str:
+    """fn() in a child process run as an unprivileged user (root ignores file modes)."""
+    import os
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(r)
+        try:
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            out = fn()
+        except BaseException as e:  # noqa: BLE001 - the test wants any failure
+            out = f"{type(e).__name__}: {e}"
+        os.write(w, out.encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        out = f.read()
+    os.waitpid(pid, 0)
+    return out
+
+
+@pytest.fixture
+def shared_dir(files):
+    """A folder an unprivileged child can reach, holding the four synthetic files."""
+    import shutil
+    import tempfile
+
+    import mnist  # noqa: F401 - imported before the child drops its privileges
+
+    folder = Path(tempfile.mkdtemp(prefix="kviz-mnist-"))
+    folder.chmod(0o755)
+    data = folder / "mnist"
+    data.mkdir()
+    for name, body in files.items():
+        (data / name).write_bytes(body)
+        (data / name).chmod(0o644)
+    data.chmod(0o755)
+    yield data
+    for p in [folder, *folder.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    shutil.rmtree(folder)
+
+
+def _load(**kwargs) -> str:
+    try:
+        return load_mnist(offline_sample=False, mirrors=[], **kwargs).source_kind
+    except DataError as e:
+        return f"DataError: {e}"
+
+
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        ("folder", "cannot read its folder"),
+        ("file", "cannot read (Permission denied)"),
+        ("cache-folder", "cannot create the download cache (Permission denied)"),
+        ("cached-file", "cannot replace this cached file (Permission denied)"),
+    ],
+)
+def test_unreadable_data_is_one_data_error(shared_dir, checksums, what, message):
+    target = shared_dir / "t10k-images-idx3-ubyte.gz"
+    if what == "folder":
+        shared_dir.chmod(0o000)
+        kwargs = {"mnist_dir": shared_dir}
+    elif what == "file":
+        target.chmod(0o000)
+        kwargs = {"mnist_dir": shared_dir}
+    elif what == "cache-folder":
+        shared_dir.chmod(0o555)
+        kwargs = {"cache_dir": shared_dir / "cache"}
+    else:
+        target.chmod(0o000)
+        shared_dir.chmod(0o555)
+        kwargs = {"cache_dir": shared_dir}
+    result = _as_nobody(lambda: _load(checksums=checksums, **kwargs))
+    assert result.startswith("DataError:") and message in result, result

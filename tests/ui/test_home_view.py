@@ -29,3 +29,33 @@ def test_answers_chart_says_when_there_is_no_history_then_draws_bars(qtbot, stat
     assert not _chart_texts(view)
     assert ax.get_ylim()[0] == 0
     assert max(p.get_height() for p in ax.patches) == 1
+
+
+def test_home_opens_the_learners_history_with_what_was_shown(qtbot, state, monkeypatch):
+    import random
+
+    from PySide6.QtWidgets import QDialog
+
+    from kviz.quiz.answers import parse_answer
+    from kviz.quiz.engine import QuizRun
+    from kviz.quiz.items import make_item
+    from kviz.store import records as r
+    from kviz.ui.history_dialog import HistoryDialog
+    from kviz.ui.home_view import HomeView
+
+    entry = next(e for e in state.bank().entries if e.question.type == "single")
+    item = make_item(entry, random.Random(0))
+    quiz = r.start_quiz(state.db, state.learner_id, "quiz", [])
+    answer = parse_answer(item, "a")
+    r.record_attempt(state.db, quiz, item, answer.canonical, QuizRun([item]).submit(answer, 1), 1)
+    shown: list[HistoryDialog] = []
+    monkeypatch.setattr(HistoryDialog, "exec", lambda self: shown.append(self) or 0)
+    home = HomeView(state, [])
+    qtbot.addWidget(home)
+    home.history_button.click()
+    (dialog,) = shown
+    assert isinstance(dialog, QDialog) and dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 1).text() == item.question_id
+    assert dialog.table.item(0, 3).text() == item.key.expected
+    dialog.table.setCurrentCell(0, 0)
+    assert item.prompt in dialog.detail.text() and f"a) {item.choices[0]}" in dialog.detail.text()

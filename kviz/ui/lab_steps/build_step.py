@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.lab_steps.common import Step
+
+if TYPE_CHECKING:
+    from trainer.config import LabConfig
 
 EXPLANATION = (
     "The reference model is the classic small CNN: one Conv2D layer whose <i>filters</i> each "
@@ -41,7 +44,7 @@ NORMALIZE_CODE = {
 }
 
 
-def model_code(config: Any) -> str:
+def model_code(config: LabConfig) -> str:
     """The Keras code that builds `config`'s model, as a person would write it."""
     act = f", activation='{config.conv_activation}'" if config.conv_activation else ""
     dropout = f"\n    Dropout({config.dropout})," if config.dropout > 0 else ""
@@ -101,8 +104,10 @@ class BuildStep(Step):
             ("&Training images:", self.train_limit),
         ):
             form.addRow(label, widget)
-            signal = getattr(widget, "valueChanged", None) or widget.currentIndexChanged
-            signal.connect(self._changed)
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(self._changed)
+            else:
+                widget.valueChanged.connect(self._changed)
         row.addWidget(box)
 
         summary = QGroupBox("Model summary")
@@ -123,12 +128,19 @@ class BuildStep(Step):
         row.addWidget(summary, 1)
         self.body.addLayout(row)
         self.body.addStretch()
-        self.config = self._defaults
+
+    @property
+    def config(self) -> LabConfig:
+        """The settings on screen, checked: raises ConfigError (naming the setting) when the
+        combination cannot be trained, so nothing trains an older valid one instead."""
+        config = self.read_config()
+        config.validate()
+        return config
 
     def activated(self) -> None:
         self._changed()
 
-    def read_config(self) -> Any:
+    def read_config(self) -> LabConfig:
         """A LabConfig from the controls (not validated)."""
         from dataclasses import replace
 
@@ -155,7 +167,6 @@ class BuildStep(Step):
             self.problem.setText(f"This setting cannot be trained: {exc}")
             return
         self.problem.clear()
-        self.config = config
         self.code.set_code(model_code(config))
         self.table.setRowCount(len(layers))
         for r, layer in enumerate(layers):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -17,6 +17,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from kviz.ui.charts import Chart
 
 
 class CodeBox(QPlainTextEdit):
@@ -82,7 +87,7 @@ class Step(QScrollArea):
 
 
 def show_digits(
-    chart: Any, images: np.ndarray, titles: list[str], cols: int, title: str | None = None
+    chart: Chart, images: np.ndarray, titles: list[str], cols: int, title: str | None = None
 ) -> None:
     """Draw a grid of 28x28 digits (ink dark on the axes' light, or light on dark)."""
     fig = chart.figure
@@ -105,7 +110,7 @@ def show_digits(
 
 
 def probability_bars(
-    chart: Any, ax: Any, probs: list[float] | np.ndarray, truth: int | None
+    chart: Chart, ax: Axes, probs: list[float] | np.ndarray, truth: int | None
 ) -> None:
     """Bars of the ten class probabilities; the predicted one in the accent colour."""
     c = chart.colors

@@ -73,7 +73,7 @@ class DataStep(Step):
         self.source.setText(f"Could not load MNIST: {message}")
 
     def _on_loaded(self) -> None:
-        data = self.state.data
+        data = self.state.loaded_data()
         self.load_button.setEnabled(False)
         self.load_button.setText("MNIST loaded")
         self.progress.hide()

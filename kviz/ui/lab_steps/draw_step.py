@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
-from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kviz.ui.charts import Chart
 from kviz.ui.draw_pad import DrawPad
 from kviz.ui.lab_steps.common import Step, probability_bars
 from kviz.ui.state import AppState
-from kviz.ui.workers import CallWorker
+from kviz.ui.workers import CallWorker, TaskUi
 
 EXPLANATION = (
     "MNIST digits were centred and scaled in a particular way: the digit's bounding box fits "
@@ -61,6 +58,7 @@ class DrawStep(Step):
         self.body.addLayout(row)
         self._request = 0
         self.last_probabilities: list[float] | None = None  # tests read it
+        self.ui = TaskUi(self, "Reading the drawing", self.answer, errors="status")
 
     def activated(self) -> None:
         if self.state.result is not None and self.pad.is_empty():
@@ -88,13 +86,9 @@ class DrawStep(Step):
             digit = to_mnist(ink)
             return request, digit, predict(model, digit[None], norm)[0]
 
-        worker = CallWorker(run)
-        worker.finished.connect(self._show)
-        worker.failed.connect(self.answer.setText)
-        self.state.workers.start(worker)
+        self.state.workers.run_task(self.ui, lambda _data: CallWorker(run), on_done=self._show)
 
-    @Slot(object)
-    def _show(self, out: tuple[int, np.ndarray, Any]) -> None:
+    def _show(self, out: tuple[int, np.ndarray, np.ndarray]) -> None:
         request, digit, probs = out
         if request != self._request:
             return  # a newer stroke or a clear came in meanwhile

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -22,7 +22,10 @@ from PySide6.QtWidgets import (
 from kviz.ui.charts import Chart
 from kviz.ui.lab_steps.common import Step, probability_bars, show_digits
 from kviz.ui.state import AppState
-from kviz.ui.workers import CallWorker
+from kviz.ui.workers import CallWorker, TaskUi
+
+if TYPE_CHECKING:
+    from trainer.training import RunResult
 
 EXPLANATION = (
     "The trained model gives each test digit ten probabilities; its prediction is the "
@@ -87,10 +90,11 @@ class PredictStep(Step):
         self.maps.setFixedHeight(240)
         maps_layout.addWidget(self.maps)
         self.body.addWidget(maps_box)
-        self._shown: Any = None
+        self._shown: RunResult | None = None
         self._all_probs: np.ndarray | None = None
         self._filters: np.ndarray | None = None
         self.shown_predictions = 0  # how many of the first five are on screen (tests read it)
+        self.ui = TaskUi(self, "Inspecting the model", self.note, errors="status")
 
     def activated(self) -> None:
         result = self.state.result
@@ -102,22 +106,23 @@ class PredictStep(Step):
             f"Run: {result.config.filters} filters, kernel {result.config.kernel}, "
             f"test accuracy {result.test_accuracy:.2%}. Computing all test predictions…"
         )
+        data = self.state.loaded_data()  # a run was trained on it
+        self.digit.setMaximum(len(data.test_images) - 1)  # 999 on the offline sample
         self._show_first_five(result)
         self._fill_confusion(result.confusion)
-        model, data, norm = result.model, self.state.data, result.config.normalization
+        model, norm = result.model, result.config.normalization
 
-        def inspect() -> tuple[Any, np.ndarray, np.ndarray]:
+        def inspect() -> tuple[RunResult, np.ndarray, np.ndarray]:
             from trainer.inspect import conv_filters, predict
 
             return result, predict(model, data.test_images, norm), conv_filters(model)
 
-        worker = CallWorker(inspect)
-        worker.finished.connect(self._on_inspected)
-        worker.failed.connect(self.note.setText)
-        self.state.workers.start(worker)
+        self.state.workers.run_task(
+            self.ui, lambda _data: CallWorker(inspect), on_done=self._on_inspected
+        )
 
-    def _show_first_five(self, result: Any) -> None:
-        data = self.state.data
+    def _show_first_five(self, result: RunResult) -> None:
+        data = self.state.loaded_data()
         fig = self.first_five.figure
         fig.clear()
         preds = result.predictions[:5]
@@ -156,8 +161,7 @@ class PredictStep(Step):
                 item.setToolTip(f"truth {r}, predicted {c}: {n} digits")
                 self.confusion.setItem(r, c, item)
 
-    @Slot(object)
-    def _on_inspected(self, out: tuple[Any, np.ndarray, np.ndarray]) -> None:
+    def _on_inspected(self, out: tuple[RunResult, np.ndarray, np.ndarray]) -> None:
         result, probs, filters = out
         if result is not self._shown:
             return
@@ -173,7 +177,7 @@ class PredictStep(Step):
         """Show up to 24 test digits of `truth` that the model called `predicted`."""
         if self._all_probs is None or truth < 0 or predicted < 0:
             return
-        data = self.state.data
+        data = self.state.loaded_data()
         guesses = self._all_probs.argmax(axis=1)
         found = np.flatnonzero((data.test_labels == truth) & (guesses == predicted))
         idx = found[:24]
@@ -190,21 +194,19 @@ class PredictStep(Step):
         result = self._shown
         if result is None or self._filters is None:
             return
-        image = self.state.data.test_images[self.digit.value()]
+        image = self.state.loaded_data().test_images[self.digit.value()]
         model, norm, filters = result.model, result.config.normalization, self._filters
 
-        def maps() -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+        def maps() -> tuple[RunResult, np.ndarray, np.ndarray, np.ndarray]:
             from trainer.inspect import feature_maps
 
             return result, image, filters, feature_maps(model, image, norm)
 
-        worker = CallWorker(maps)
-        worker.finished.connect(self._draw_maps)
-        worker.failed.connect(self.note.setText)
-        self.state.workers.start(worker)
+        self.state.workers.run_task(
+            self.ui, lambda _data: CallWorker(maps), on_done=self._draw_maps
+        )
 
-    @Slot(object)
-    def _draw_maps(self, out: tuple[Any, np.ndarray, np.ndarray, np.ndarray]) -> None:
+    def _draw_maps(self, out: tuple[RunResult, np.ndarray, np.ndarray, np.ndarray]) -> None:
         result, image, filters, fm = out
         if result is not self._shown:
             return

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kviz.ui.charts import Chart
 from kviz.ui.lab_steps.common import Step
 from kviz.ui.state import AppState
-from kviz.ui.workers import TrainWorker
+from kviz.ui.workers import Progress, Task, TaskControls, TrainWorker
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
+
+    from trainer.config import LabConfig
+    from trainer.data import MnistData
+    from trainer.training import ProgressEvent, RunResult
 
 EXPLANATION = (
     "Training shows the model the training images in batches. After each batch the optimizer "
@@ -27,7 +36,7 @@ EXPLANATION = (
 INITIAL_LOSS_TOP = 2.6
 
 
-def train_code(config: Any) -> str:
+def train_code(config: LabConfig) -> str:
     """The Keras fit call for `config`."""
     return (
         "model.fit(\n"
@@ -49,26 +58,29 @@ class TrainStep(Step):
     title = "3. Train"
     run_finished = Signal(object)  # the RunResult of a finished (not cancelled) run
 
-    def __init__(self, state: AppState, config_source: Any, parent: QWidget | None = None) -> None:
-        super().__init__(EXPLANATION, train_code(config_source()), parent)
+    def __init__(
+        self,
+        state: AppState,
+        config_source: Callable[[], LabConfig],
+        parent: QWidget | None = None,
+    ) -> None:
+        from trainer.config import LabConfig
+
+        super().__init__(EXPLANATION, train_code(LabConfig()), parent)
         self.state = state
-        self.config_source = config_source
-        self.worker: TrainWorker | None = None
-        self._pending_start = False
+        self.config_source = config_source  # raises ConfigError while Build's settings clash
+        self.task: Task | None = None
+        controls = TaskControls.make("&Start training", self.start, self.cancel)
+        self.start_button, self.cancel_button = controls.start, controls.cancel
+        self.progress, self.status = controls.progress, controls.status
+        self.ui = controls.ui(self, "Training")
         row = QHBoxLayout()
-        self.start_button = QPushButton("&Start training")
-        self.start_button.clicked.connect(self.start)
-        self.cancel_button = QPushButton("&Cancel")
-        self.cancel_button.setEnabled(False)
-        self.cancel_button.clicked.connect(self.cancel)
         row.addWidget(self.start_button)
         row.addWidget(self.cancel_button)
-        self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         row.addWidget(self.progress, 1)
         self.body.addLayout(row)
-        self.status = QLabel("Press Start to train the model from step 2.")
-        self.status.setWordWrap(True)
+        self.status.setText("Press Start to train the model from step 2.")
         # Two lines, always: a label that grows would resize the chart, forcing full redraws.
         self.status.setFixedHeight(self.status.fontMetrics().lineSpacing() * 2 + 4)
         self.body.addWidget(self.status)
@@ -77,65 +89,64 @@ class TrainStep(Step):
         self.body.addWidget(self.chart)
         self.body.addStretch()
         self.updates = 0  # progress events handled (tests and the bench read it)
-        self._lines: dict[str, Any] = {}
+        self._lines: dict[str, Line2D] = {}
+        self._axes: tuple[Axes, Axes]  # loss, accuracy: made with the lines
         self._series: dict[str, tuple[list[float], list[float]]] = {}
-        state.data_loaded.connect(self._data_ready)
-        state.data_failed.connect(self._data_failed)
+
+    @property
+    def worker(self) -> TrainWorker | None:
+        """The running TrainWorker (None while idle or waiting for MNIST)."""
+        if self.task is None or self.task.ended or not isinstance(self.task.worker, TrainWorker):
+            return None
+        return self.task.worker
 
     def activated(self) -> None:
-        config = self.config_source()
+        from trainer.config import LabConfig
+        from trainer.errors import ConfigError
+
+        try:
+            config = self.config_source()
+        except ConfigError:  # Build says what clashes; Start says it again
+            config = LabConfig()
         self.code.set_code(train_code(config))
         if not self._lines:
             self._setup_plot(config)
 
     def start(self) -> None:
-        """Train the current configuration (loading MNIST first if needed)."""
-        if self.worker is not None:
+        """Train the current configuration (loading MNIST first if needed).
+
+        Build's settings are read once MNIST is here; a combination that cannot be trained
+        is reported and nothing is trained."""
+        if self.task is not None and not self.task.ended:
             return
-        self.start_button.setEnabled(False)
-        if not self.state.ensure_data():
-            self._pending_start = True
-            self.status.setText("Loading MNIST first…")
-            return
-        self._start_worker()
+        self.task = self.state.workers.run_task(
+            self.ui,
+            self._make_worker,
+            data=self.state,
+            on_progress=self._on_progress,
+            on_done=self._on_finished,
+        )
 
-    def _data_ready(self) -> None:
-        if self._pending_start:
-            self._pending_start = False
-            self._start_worker()
-
-    def _data_failed(self, message: str) -> None:
-        if self._pending_start:
-            self._pending_start = False
-            self.start_button.setEnabled(True)
-            self.status.setText(f"Cannot train without data: {message}")
-
-    def _start_worker(self) -> None:
+    def _make_worker(self, data: MnistData | None) -> TrainWorker:
+        assert data is not None
         config = self.config_source()
         self.code.set_code(train_code(config))
         self._reset_plot(config)
-        self.progress.setValue(0)
         self.status.setText("Starting… (the first run also loads Keras)")
-        self.worker = TrainWorker(config, self.state.data)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.failed.connect(self._on_failed)
-        self.cancel_button.setEnabled(True)
-        self.state.workers.start(self.worker)
+        return TrainWorker(config, data)
 
     def cancel(self) -> None:
         """Ask the run to stop after the current batch."""
-        if self.worker is not None:
-            self.worker.cancel.set()
-            self.cancel_button.setEnabled(False)
-            self.status.setText("Cancelling…")
+        if self.task is not None:
+            self.task.cancel()
 
-    def _setup_plot(self, config: Any) -> None:
+    def _setup_plot(self, config: LabConfig) -> None:
         """Empty loss and accuracy axes for `config`; the curves are blitted as they grow."""
         fig = self.chart.figure
         fig.clear()
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.9, wspace=0.2)
         loss_ax, acc_ax = fig.subplots(1, 2)
+        self._axes = (loss_ax, acc_ax)
         c = self.chart.colors
         self._lines.clear()
         self._series.clear()
@@ -157,7 +168,7 @@ class TrainStep(Step):
         self.chart.animate(list(self._lines.values()))
         self.chart.redraw_now()
 
-    def _reset_plot(self, config: Any) -> None:
+    def _reset_plot(self, config: LabConfig) -> None:
         """Empty the curves for a new run; a full draw only when the axes must change."""
         if not self._lines:
             self._setup_plot(config)
@@ -165,7 +176,7 @@ class TrainStep(Step):
         for key, line in self._lines.items():
             self._series[key] = ([], [])
             line.set_data([], [])
-        loss_ax, acc_ax = self._lines["train_loss"].axes, self._lines["train_accuracy"].axes
+        loss_ax, acc_ax = self._axes
         if loss_ax.get_xlim() != (0, config.epochs) or loss_ax.get_ylim() != (0, INITIAL_LOSS_TOP):
             for ax in (loss_ax, acc_ax):
                 ax.set_xlim(0, config.epochs)
@@ -180,8 +191,7 @@ class TrainStep(Step):
         ys.append(y)
         self._lines[key].set_data(xs, ys)
 
-    @Slot(object)
-    def _on_progress(self, event: Any) -> None:
+    def _on_progress(self, event: ProgressEvent) -> Progress:
         """Cheap per event: append to the lines and ask for a throttled redraw."""
         self.updates += 1
         x = event.epoch - 1 + (event.batch / max(event.batches, 1))
@@ -189,53 +199,32 @@ class TrainStep(Step):
             x = float(event.epoch)
         self._add("train_loss", x, event.loss)
         self._add("train_accuracy", x, event.accuracy)
-        if event.kind == "epoch" and event.val_loss is not None:
+        if event.val_loss is not None and event.val_accuracy is not None:
             self._add("val_loss", x, event.val_loss)
             self._add("val_accuracy", x, event.val_accuracy)
-        loss_ax = self._lines["train_loss"].axes
+        loss_ax = self._axes[0]
         full = False
         if event.loss > loss_ax.get_ylim()[1]:  # rare (raw 0-255 inputs): rescale, full draw
             loss_ax.set_ylim(0, event.loss * 1.2)
             full = True
-        done = (event.epoch - 1) * event.batches + event.batch
-        total = event.epochs * event.batches
-        self.progress.setMaximum(total)
-        self.progress.setValue(min(done, total))
-        self.status.setText(
+        self.chart.redraw(full=full)
+        return (
+            (event.epoch - 1) * event.batches + event.batch,
+            event.epochs * event.batches,
             f"Epoch {event.epoch} of {event.epochs}, batch {event.batch} of {event.batches} — "
             f"loss {event.loss:.3f}, accuracy {event.accuracy:.1%} — "
             f"{event.images_per_s:,.0f} images/s — elapsed {_clock(event.elapsed_s)}, "
-            f"ETA {_clock(event.eta_s)}"
+            f"ETA {_clock(event.eta_s)}",
         )
-        self.chart.redraw(full=full)
 
-    def _done(self) -> None:
-        self.worker = None
-        self.start_button.setEnabled(True)
-        self.cancel_button.setEnabled(False)
+    def _on_finished(self, result: RunResult) -> str:
         self.chart.redraw()
-
-    @Slot(object)
-    def _on_finished(self, result: Any) -> None:
-        self._done()
         if result.cancelled:
-            self.status.setText(
-                "Cancelled. The partial run was not saved; press Start to train again."
-            )
-            return
-        self.progress.setValue(self.progress.maximum())
-        self.status.setText(
+            return "Cancelled. The partial run was not saved; press Start to train again."
+        self.run_finished.emit(result)
+        return (
             f"Done: test accuracy {result.test_accuracy:.2%} "
             f"(train-validation gap {result.gap:+.2%}), {result.params:,} parameters, "
             f"{result.fit_seconds:.1f} s on {result.n_train:,} images. "
             "Saved to your lab runs; see step 4 for its predictions."
         )
-        self.run_finished.emit(result)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
-        self._done()
-        self.status.setText(f"Training failed: {message}")
-        from kviz.ui.app import error_dialog
-
-        error_dialog(self, "Training failed", message)

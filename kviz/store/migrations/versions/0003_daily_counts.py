@@ -8,7 +8,7 @@ Revises: 0002
 """
 
 from collections import defaultdict
-from datetime import UTC
+from datetime import UTC, date
 
 import sqlalchemy as sa
 from alembic import op
@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.column("correct", sa.Boolean),
         sa.column("answered_at", sa.DateTime),
     )
-    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    counts: dict[tuple[int, date, str], list[int]] = defaultdict(lambda: [0, 0])
     rows = op.get_bind().execute(
         sa.select(
             attempts.c.learner_id, attempts.c.topic, attempts.c.correct, attempts.c.answered_at
