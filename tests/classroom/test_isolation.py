@@ -30,6 +30,7 @@ def two_learners(pg_url: str) -> tuple[str, str, str]:
     b = add_login(pg_url, "Ben")
     _answer_some(a, "Ana", 3)
     _answer_some(b, "Ben", 4)
+    init_class(pg_url)  # running init again (e.g. after an upgrade) keeps everything sealed
     return a, b, pg_url
 
 
