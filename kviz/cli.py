@@ -24,6 +24,7 @@ COMMANDS = {
     "history": "kviz.commands.study",
     "bank": "kviz.commands.bank",
     "export": "kviz.commands.export",
+    "class": "kviz.commands.classroom",
 }
 
 

@@ -14,6 +14,7 @@ from platformdirs import user_cache_path, user_config_path, user_data_path
 
 APP_NAME = "kviz"
 DB_ENV = "KVIZ_DB"
+DB_URL_ENV = "KVIZ_DB_URL"  # a database URL, e.g. a class database: postgresql+psycopg://...
 
 
 def data_dir() -> Path:
@@ -42,10 +43,11 @@ def default_database_path() -> Path:
 
 
 def database_target(explicit: str | None = None) -> str:
-    """The database the user asked for: --db, else $KVIZ_DB, else the default file."""
+    """The database the user asked for: --db, else $KVIZ_DB_URL, else $KVIZ_DB, else the default."""
     if explicit:
         return explicit
-    env = os.environ.get(DB_ENV, "").strip()
-    if env:
-        return env
+    for name in (DB_URL_ENV, DB_ENV):
+        env = os.environ.get(name, "").strip()
+        if env:
+            return env
     return str(default_database_path())

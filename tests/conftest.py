@@ -81,6 +81,7 @@ def isolated_user_dirs(tmp_path_factory, monkeypatch):
     ):
         monkeypatch.setenv(var, str(home / sub))
     monkeypatch.delenv("KVIZ_DB", raising=False)
+    monkeypatch.delenv("KVIZ_DB_URL", raising=False)
     # The real folder reaches tests through the `mnist_dir` fixture only, so a test of the
     # cache, the mirrors or the offline sample never silently loads it from the environment.
     monkeypatch.delenv("KVIZ_MNIST_DIR", raising=False)

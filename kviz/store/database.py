@@ -27,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 from kviz.paths import database_target, default_database_path
 from kviz.store import backups
 from kviz.store.lock import PRIVATE_FILE, InstanceLock
+from kviz.store.postgres import PostgresError, is_postgres, open_postgres, with_driver
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -310,9 +311,29 @@ def open_database(url_or_path: str | None = None, *, exclusive: bool = False) ->
     """
     target = database_target(url_or_path)
     url, path = _resolve(target)
+    if is_postgres(url):
+        return _open_class_database(url)
     head = head_revision()
     if path is not None:
         return _open_sqlite_file(url, path, head, exclusive)
     where = url.render_as_string(hide_password=True)
     engine = _migrated_engine(url, where, head)
     return Database(url.render_as_string(hide_password=False), engine, None, None, None)
+
+
+# ---- PostgreSQL (a class database): kept apart from the SQLite path above. ----
+
+
+def _open_class_database(url: URL) -> Database:
+    """Open a PostgreSQL class database, migrating it under an advisory lock if it is behind."""
+    url = with_driver(url)
+    where = url.render_as_string(hide_password=True)
+    try:
+        engine = open_postgres(url, _alembic_config(), head_revision())
+    except PostgresError as e:
+        raise DatabaseError(str(e)) from None
+    except (NoSuchModuleError, ImportError):
+        raise DatabaseError(f"{where}: no driver (pip install 'psycopg[binary]')") from None
+    except SQLAlchemyError as e:
+        raise DatabaseError(f"{where}: cannot open ({e.__class__.__name__}: {e})") from None
+    return Database(url.render_as_string(hide_password=False), engine)

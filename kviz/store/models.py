@@ -50,6 +50,8 @@ class LearnerRow(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_used_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    # Revision 0005: the PostgreSQL login owning this learner's rows in a class database.
+    db_role: Mapped[str | None] = mapped_column(String(63), index=True)
 
 
 class QuizSessionRow(Base):

@@ -20,6 +20,7 @@ from kviz.quiz.items import QuizItem
 from kviz.quiz.scheduling import is_lapse, review
 from kviz.quiz.scoring import TopicScore
 from kviz.quiz.smart import Seen, build_smart_quiz
+from kviz.store import postgres
 from kviz.store.convert import aware, learner_view, stored, utcnow
 from kviz.store.database import Database
 from kviz.store.models import (
@@ -184,6 +185,18 @@ def record_attempt(
         )
         day = {"b_learner": learner_id, "b_day": aware(now).astimezone().date()}
         day |= {"b_topic": item.topic, "b_correct": int(correct)}
+        if conn.dialect.name == "postgresql":  # a class database: upserts, no lost update
+            postgres.bump_day(conn, learner_id, day["b_day"], item.topic, int(correct))
+            # FOR UPDATE: a second window answering the same question waits for this one.
+            key = {"b_learner": learner_id, "b_question": item.question_id}
+            prev = conn.execute(_GET_REVIEW.with_for_update(), key).first()
+            card, due = review(prev.card if prev else None, correct, aware(now))
+            values = {"topic": item.topic, "card": card, "due": stored(due), "updated_at": now}
+            lapse = int(prev is not None and is_lapse(prev.card, correct))
+            postgres.upsert_review(
+                conn, {"learner_id": learner_id, "question_id": item.question_id, **values}, lapse
+            )
+            return
         if conn.execute(_BUMP_DAY, day).rowcount == 0:
             conn.execute(
                 _INSERT_DAY,
@@ -217,7 +230,7 @@ def _summaries(s: Session, rows: Sequence[QuizSessionRow]) -> list[QuizSummary]:
             AttemptRow.quiz_id,
             AttemptRow.topic,
             func.count(),
-            func.sum(AttemptRow.correct, type_=Integer),
+            func.sum(AttemptRow.correct.cast(Integer)),  # PostgreSQL has no sum(boolean)
             func.sum(AttemptRow.seconds),
         )
         .where(AttemptRow.quiz_id.in_(ids))

@@ -100,6 +100,18 @@ def _versus(state: AppState, nav: Navigator) -> QWidget:
     return VersusView(state)
 
 
+def _class(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.class_view import ClassView
+
+    return ClassView(state)
+
+
+def _connect_class(window: MainWindow) -> None:
+    from kviz.ui.class_view import connect_class
+
+    connect_class(window)
+
+
 SCREENS: tuple[Screen, ...] = (
     Screen("home", "Home", _home),
     Screen("quiz", "Quiz", _quiz, home_button="Take a &quiz"),
@@ -107,6 +119,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("labs", "Labs", _labs, home_button="Open the &labs"),
     Screen("compare", "Compare", _compare),
     Screen("versus", "Keras vs PyTorch", _versus),
+    Screen("class", "Class", _class),
 )
 
 
@@ -126,6 +139,7 @@ FILE_ACTIONS: tuple[FileAction, ...] = (
     FileAction("Switch &learner…", "Ctrl+L", lambda window: window.choose_learner()),
     FileAction("&Import questions…", "Ctrl+I", lambda window: _import(window)),
     FileAction("&Export…", "Ctrl+E", lambda window: _export(window)),
+    FileAction("&Connect to a class database…", None, _connect_class),
 )
 
 

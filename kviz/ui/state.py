@@ -19,6 +19,7 @@ from kviz.ui.workers import DataWorker, WarmupWorker, WorkerPool
 
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank, Problem
+    from kviz.classroom.sync import ClassLink
     from kviz.store.database import Database
     from kviz.store.views import Learner
     from trainer.data import MnistData
@@ -51,6 +52,8 @@ class AppState(QObject):
         self._data_waiters: list[tuple[Callable[[MnistData], None], Callable[[str], None]]] = []
         self._bank: Bank | None = None
         self.user_bank_problems: list[Problem] = []  # the learner's own files left out
+        self.class_db: Database | None = None  # a class database opened as teacher (File > Connect)
+        self.class_link: ClassLink | None = None  # a learner's kviz.classroom.sync.ClassLink
 
     @property
     def db(self) -> Database:

@@ -1,0 +1,1 @@
+"""Classroom mode: one PostgreSQL database for a class (roles, push, the teacher's report)."""
