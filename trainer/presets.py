@@ -7,8 +7,10 @@ what it costs (parameters, multiply-adds, fit time).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from trainer.config import LabConfig
@@ -155,3 +157,23 @@ def ladder_rows() -> list[dict[str, Any]]:
         }
         for p in LADDER
     ]
+
+
+REFERENCE_TABLE = Path(__file__).with_name("quest_reference.json")
+
+
+def reference_table(path: Path = REFERENCE_TABLE) -> dict[str, Any] | None:
+    """The committed measurements of the ladder (bench/quest.py --write), or None if absent.
+
+    Holds the machine, the date, the seed script's fit time and, per rung, the accuracy and
+    fit time of each seed run.
+    """
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: not a readable reference table ({exc})") from None
+    if not isinstance(table, dict) or not isinstance(table.get("rungs"), list):
+        raise ConfigError(f"{path}: not a reference table (no 'rungs' list)")
+    return table

@@ -1,8 +1,8 @@
 """The main window: a side list to move between screens, the learner switcher, Help/About.
 
 The window shows before the database is opened: the warm-up worker imports the records core
-meanwhile, and the learner is chosen once it is open. Labs and Compare (numpy, the trainer)
-are built the first time they are opened. Closing while a training run or sweep is going
+meanwhile, and the learner is chosen once it is open. Labs, Compare and Quest (numpy, the
+trainer) are built the first time they are opened. Closing while a training run or sweep is going
 asks first, then cancels the workers and waits for their threads, so the app exits cleanly.
 """
 
@@ -35,7 +35,7 @@ ICON = Path(__file__).with_name("icons") / "kviz.svg"
 
 SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <table cellspacing="6">
-<tr><td><b>Ctrl+1 .. Ctrl+5</b></td><td>Home, Quiz, Review, Labs, Compare</td></tr>
+<tr><td><b>Ctrl+1 .. Ctrl+6</b></td><td>Home, Quiz, Review, Labs, Compare, Quest</td></tr>
 <tr><td><b>Ctrl+L</b></td><td>Switch learner</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Move between controls</td></tr>
 <tr><td colspan="2"><br><b>In a quiz or review</b></td></tr>
@@ -51,7 +51,7 @@ SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 
 
 class MainWindow(QMainWindow):
-    """Navigation over the five screens; `first_shown` fires once the window is on screen."""
+    """Navigation over the six screens; `first_shown` fires once the window is on screen."""
 
     first_shown = Signal()
 
@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
         self.home = HomeView(state)
         self.quiz = QuizView(state, mode="quiz")
         self.review = QuizView(state, mode="review")
-        self.names = ["Home", "Quiz", "Review", "Labs", "Compare"]
+        self.names = ["Home", "Quiz", "Review", "Labs", "Compare", "Quest"]
         self._views: dict[int, QWidget] = {0: self.home, 1: self.quiz, 2: self.review}
 
         self.nav = QListWidget()
@@ -127,12 +127,16 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def view(self, row: int) -> QWidget:
-        """The screen at `row`, built on first use (Labs and Compare load numpy and trainer)."""
+        """The screen at `row`, built on first use (Labs, Compare and Quest load the trainer)."""
         if row not in self._views:
             if row == 3:
                 from kviz.ui.lab_view import LabView
 
                 widget: QWidget = LabView(self.state)
+            elif row == 5:
+                from kviz.ui.quest_view import QuestView
+
+                widget = QuestView(self.state)
             else:
                 from kviz.ui.compare_view import CompareView
 
@@ -152,8 +156,12 @@ class MainWindow(QMainWindow):
     def compare(self) -> QWidget:
         return self.view(4)
 
+    @property
+    def quest(self) -> QWidget:
+        return self.view(5)
+
     def go(self, row: int) -> None:
-        """Show screen `row` (0 Home .. 4 Compare) and put the focus in it."""
+        """Show screen `row` (0 Home .. 4 Compare, 5 Quest) and put the focus in it."""
         self.nav.setCurrentRow(row)
         self.stack.currentWidget().setFocus(Qt.FocusReason.ShortcutFocusReason)
 

@@ -118,28 +118,62 @@ class TrainWorker(Worker):
 
 
 class SweepWorker(Worker):
-    """Runs the trainer's sweep; progress carries (run index, ProgressEvent) pairs."""
+    """Runs the trainer's sweep once per seed; progress carries (run index, ProgressEvent)
+    pairs, runs counted across the seeds; `finished` carries every RunResult."""
 
-    def __init__(self, base: Any, param: str, values: list[Any], data: Any) -> None:
+    def __init__(
+        self, base: Any, param: str, values: list[Any], data: Any, seeds: list[int] | None = None
+    ) -> None:
         super().__init__()
         self.base = base
         self.param = param
         self.values = values
+        self.data = data
+        self.seeds = seeds or [base.seed]
+        self._offset = 0
+
+    def _listener(self, index: int, event: Any) -> None:
+        self.post_progress((self._offset + index, event), force=event.kind == "epoch")
+
+    def work(self) -> Any:
+        from dataclasses import replace
+
+        from trainer.sweep import sweep
+
+        results: list[Any] = []
+        for n, seed in enumerate(self.seeds):
+            self._offset = n * len(self.values)
+            results += sweep(
+                replace(self.base, seed=seed),
+                self.param,
+                self.values,
+                self.data,
+                listener=self._listener,
+                cancel=self.cancel,
+            )
+            if self.cancel.is_set():
+                break
+        return results
+
+
+class SeedsWorker(Worker):
+    """Trains one config once per seed; progress carries (seed index, ProgressEvent) pairs and
+    `finished` the trainer's SeedRuns."""
+
+    def __init__(self, config: Any, seeds: list[int], data: Any) -> None:
+        super().__init__()
+        self.config = config
+        self.seeds = seeds
         self.data = data
 
     def _listener(self, index: int, event: Any) -> None:
         self.post_progress((index, event), force=event.kind == "epoch")
 
     def work(self) -> Any:
-        from trainer.sweep import sweep
+        from trainer.seeds import train_seeds
 
-        return sweep(
-            self.base,
-            self.param,
-            self.values,
-            self.data,
-            listener=self._listener,
-            cancel=self.cancel,
+        return train_seeds(
+            self.config, self.seeds, self.data, listener=self._listener, cancel=self.cancel
         )
 
 
@@ -240,7 +274,7 @@ class WorkerPool(QObject):
         if not self._running:
             self._timer.stop()
 
-    def busy(self, kinds: tuple[type, ...] = (TrainWorker, SweepWorker)) -> bool:
+    def busy(self, kinds: tuple[type, ...] = (TrainWorker, SweepWorker, SeedsWorker)) -> bool:
         """Whether a worker of one of `kinds` is still running."""
         return any(isinstance(w, kinds) for w in self._running)
 
