@@ -60,3 +60,20 @@ def test_mean_spread_and_seed_parsing():
     for bad in ("", "1,1", "1,x", "-1"):
         with pytest.raises(Exception, match="^seed"):
             parse_seeds(bad)
+
+
+def test_predict_and_draw_inspect_any_layer_of_the_top_model(small):
+    from trainer.inspect import conv_filters, feature_maps, map_layers, predict
+
+    config = dataclasses.replace(preset_config("top"), epochs=1)
+    model = train(config, small).model
+    layers = map_layers(model)
+    assert layers[0] == "conv" and "shift" not in layers and "rotate" not in layers
+    assert layers[-1] == "relu3"
+    assert conv_filters(model).shape == (3, 3, 16)
+    image = small.test_images[0]
+    assert feature_maps(model, image, "center").shape == (26, 26, 16)
+    assert feature_maps(model, image, "center", "pool2").shape == (5, 5, 32)
+    assert feature_maps(model, image, "center", "relu3").shape == (3, 3, 64)
+    drawn = predict(model, image, "center")  # what the Draw step does with a pad's digit
+    assert drawn.shape == (1, 10) and abs(float(drawn.sum()) - 1) < 1e-4
