@@ -17,7 +17,7 @@ ONECYCLE_WARMUP = 0.3  # fraction of steps spent climbing to the peak
 ONECYCLE_START = 1 / 25  # the climb starts at this fraction of the peak
 
 
-class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):
+class WarmupCosine(keras.optimizers.schedules.LearningRateSchedule):  # type: ignore[misc]
     """Linear climb from `start * peak` to `peak` over `warmup` of the steps, then a cosine
     down to 0 at the last step."""
 

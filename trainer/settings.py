@@ -129,10 +129,10 @@ def _num(value: float | None) -> str:
     return f"{value:g}" if isinstance(value, float) else f"{value:,}"
 
 
-_BLOCK = "Convolution blocks"
-_CLASSIFIER = "Classifier"
-_TRAIN = "Training"
-_DATA = "Data"
+_BLOCK: Group = "Convolution blocks"
+_CLASSIFIER: Group = "Classifier"
+_TRAIN: Group = "Training"
+_DATA: Group = "Data"
 
 
 def _block(n: int, filters: int) -> list[Setting]:

@@ -17,7 +17,7 @@ import time
 from typing import Any, TextIO
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `lab reference`, `sweep`, `presets` and `run`, each setting `func(args) -> int`."""
     from trainer.settings import SWEEPABLE
 
