@@ -1,4 +1,9 @@
-"""One lab's settings: the seed program's values by default, checked before any training."""
+"""One lab's settings: the seed program's values by default, checked before any training.
+
+The fields mirror `trainer.settings.SETTINGS` (the table that gives each its bounds, label
+and help); a test keeps the two in step. Validation checks each value against its entry,
+then that the stacked blocks fit in the 28x28 image.
+"""
 
 from __future__ import annotations
 
@@ -7,78 +12,80 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal
 
 from trainer.errors import ConfigError
+from trainer.settings import BY_NAME, SWEEPABLE, with_defaults
 
 Normalization = Literal["center", "unit", "none"]  # [-0.5, 0.5] / [0, 1] / raw 0-255
 
-NORMALIZATIONS: tuple[str, ...] = ("center", "unit", "none")
-OPTIMIZERS: tuple[str, ...] = ("adam", "sgd", "rmsprop")
-CONV_ACTIVATIONS: tuple[str | None, ...] = (None, "relu")
 IMAGE_SIZE = 28
 
-# The parameters a sweep may vary, with the values a lab offers by default.
-SWEEPABLE: Mapping[str, tuple[Any, ...]] = {
-    "filters": (4, 8, 16, 32),
-    "kernel": (1, 3, 5, 7),
-    "dropout": (0.0, 0.25, 0.5),
-    "normalization": ("center", "unit", "none"),
-    "epochs": (1, 2, 3, 5),
-}
+__all__ = ["IMAGE_SIZE", "SWEEPABLE", "LabConfig", "Normalization"]
 
 
 @dataclass(frozen=True)
 class LabConfig:
-    """The seed's model and training run, with every knob a lab may turn."""
+    """The seed's model and training run, with every knob a lab may turn.
 
+    The defaults are exactly the seed's: one linear 8-filter 3x3 conv, 2x2 max pooling,
+    Dense(10) softmax, Adam 0.001, batch 32, 3 epochs (13,610 parameters).
+    """
+
+    blocks: int = 1
     filters: int = 8
     kernel: int = 3
     pool: int = 2
+    filters2: int = 16
+    kernel2: int = 3
+    pool2: int = 2
+    filters3: int = 32
+    kernel3: int = 3
+    pool3: int = 2
+    stride: int = 1
     conv_activation: str | None = None  # None (as in the seed) or "relu"
-    dropout: float = 0.0  # Dropout before the Dense layer when > 0
-    normalization: Normalization = "center"
+    batch_norm: bool = False
+    hidden: int = 0  # units of a ReLU Dense layer before the classifier; 0: none
+    dropout: float = 0.0  # Dropout before the classifier when > 0
     epochs: int = 3
     batch_size: int = 32
     optimizer: str = "adam"  # adam | sgd | rmsprop
     learning_rate: float = 0.001
+    schedule: str = "constant"  # constant | cosine | onecycle
+    label_smoothing: float = 0.0
     seed: int = 1  # seed 0 happens to land just under 96% on the reference run
+    normalization: Normalization = "center"
+    shift: int = 0  # augmentation: random shifts of up to this many pixels
+    rotation: int = 0  # augmentation: random rotations of up to this many degrees
     train_limit: int | None = None  # first N training images, for quick labs
 
     def validate(self) -> None:
         """Raise ConfigError naming the first bad field, so nothing trains on a bad setting."""
-        _positive_int("filters", self.filters)
-        _positive_int("kernel", self.kernel)
-        _positive_int("pool", self.pool)
-        _positive_int("epochs", self.epochs)
-        _positive_int("batch_size", self.batch_size)
-        if self.kernel > IMAGE_SIZE:
-            raise ConfigError(f"kernel: {self.kernel} is larger than the {IMAGE_SIZE}px image")
-        conv_side = IMAGE_SIZE - self.kernel + 1
-        if conv_side // self.pool < 1:
-            raise ConfigError(
-                f"pool: {self.pool} is larger than the {conv_side}x{conv_side} map "
-                f"that kernel {self.kernel} leaves"
-            )
-        if self.conv_activation not in CONV_ACTIVATIONS:
-            raise ConfigError(f"conv_activation: {self.conv_activation!r} is not one of none, relu")
-        if not _is_number(self.dropout) or not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"dropout: {self.dropout!r} must be at least 0 and below 1")
-        if self.normalization not in NORMALIZATIONS:
-            raise ConfigError(
-                f"normalization: {self.normalization!r} is not one of {', '.join(NORMALIZATIONS)}"
-            )
-        if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(
-                f"optimizer: {self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}"
-            )
-        if not _is_number(self.learning_rate) or not self.learning_rate > 0:
-            raise ConfigError(f"learning_rate: {self.learning_rate!r} must be above 0")
-        if not _is_int(self.seed) or self.seed < 0:
-            raise ConfigError(f"seed: {self.seed!r} must be a whole number >= 0")
-        if self.train_limit is not None:
-            _positive_int("train_limit", self.train_limit)
+        for f in fields(self):
+            BY_NAME[f.name].check(getattr(self, f.name))
+        side = IMAGE_SIZE
+        for n, (_filters, kernel, pool) in enumerate(self.conv_blocks(), start=1):
+            suffix = "" if n == 1 else str(n)
+            if kernel > side:
+                where = "the 28px image" if n == 1 else f"the {side}x{side} map block {n} gets"
+                raise ConfigError(f"kernel{suffix}: {kernel} is larger than {where}")
+            side = (side - kernel) // (self.stride if n == 1 else 1) + 1
+            if side // pool < 1:
+                raise ConfigError(
+                    f"pool{suffix}: {pool} is larger than the {side}x{side} map "
+                    f"that kernel {kernel} leaves"
+                )
+            side //= pool
 
-    def pooled_side(self) -> int:
-        """Side of the feature map after convolution (valid padding) and pooling."""
-        return (IMAGE_SIZE - self.kernel + 1) // self.pool
+    def conv_blocks(self) -> list[tuple[int, int, int]]:
+        """(filters, kernel, pool) of each conv block in use, first block first."""
+        all_blocks = [
+            (self.filters, self.kernel, self.pool),
+            (self.filters2, self.kernel2, self.pool2),
+            (self.filters3, self.kernel3, self.pool3),
+        ]
+        return all_blocks[: self.blocks]
+
+    @property
+    def augmented(self) -> bool:
+        return self.shift > 0 or self.rotation > 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""
@@ -86,22 +93,11 @@ class LabConfig:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LabConfig:
-        """Rebuild a config from `to_dict` output; an unknown key is a ConfigError naming it."""
-        known = {f.name for f in fields(cls)}
+        """Rebuild a config from `to_dict` output; an unknown key is a ConfigError naming it.
+
+        Keys a saved config predates take their defaults, so old runs load unchanged.
+        """
         for key in d:
-            if key not in known:
+            if key not in BY_NAME:
                 raise ConfigError(f"{key}: not a lab setting")
-        return cls(**dict(d))
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _positive_int(name: str, value: Any) -> None:
-    if not _is_int(value) or value < 1:
-        raise ConfigError(f"{name}: {value!r} must be a whole number >= 1")
+        return cls(**with_defaults(d))

@@ -42,12 +42,24 @@ def conv_filters(model: Any) -> np.ndarray:
     return kernel[:, :, 0, :]
 
 
-def feature_maps(model: Any, image_uint8: np.ndarray, normalization: Normalization) -> np.ndarray:
-    """What each filter responds to in one (28, 28) image: the conv output (h, w, filters)."""
+def map_layers(model: Any) -> list[str]:
+    """Names of the layers whose output is a stack of feature maps (conv, BN, ReLU, pooling),
+    first to last; the augmentation layers (identity at prediction time) are left out."""
+    return [
+        layer.name
+        for layer in model.layers
+        if len(layer.output.shape) == 4 and not type(layer).__name__.startswith("Random")
+    ]
+
+
+def feature_maps(
+    model: Any, image_uint8: np.ndarray, normalization: Normalization, layer: str | None = None
+) -> np.ndarray:
+    """What one (28, 28) image becomes at `layer` (default: the first conv): (h, w, channels)."""
     import keras
 
-    conv = _conv_layer(model)
-    probe = keras.Model(model.inputs[0], conv.output)
+    chosen = _conv_layer(model) if layer is None else model.get_layer(layer)
+    probe = keras.Model(model.inputs[0], chosen.output)
     x = prepare(np.asarray(image_uint8)[np.newaxis], normalization)
     maps: np.ndarray = np.asarray(probe(x, training=False))[0]
     return maps

@@ -23,7 +23,7 @@ import numpy as np
 from trainer.config import LabConfig
 from trainer.data import MnistData, prepare
 from trainer.errors import ResourceError
-from trainer.model import N_CLASSES, build_model, count_params
+from trainer.model import N_CLASSES, build_model, count_macs, count_params, model_bytes
 
 # Training steps per compiled call: fewer Python round trips, while a call still ends (and
 # fires a progress event) many times a second even on a slow, busy 2-core machine.
@@ -31,6 +31,8 @@ STEPS_PER_EXECUTION = 8
 N_SHOWN = 5
 _COPY_ROWS = 2048  # rows per slice when the training set becomes a tensor
 _EPSILON = 1e-7  # Keras' clip for the cross-entropy of a probability
+_TIMED_CALLS = 10  # single-image calls whose median is the batch-1 inference time
+_BIG_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,16 @@ class RunResult:
     predictions: list[Prediction]  # first 5 test images
     confusion: list[list[int]]  # 10x10, rows = truth, cols = predicted
     cancelled: bool
+    macs: int = 0  # multiply-accumulates per image
+    size_bytes: int = 0  # the weights as float32
+    infer_ms: dict[str, float] = field(default_factory=dict)  # {"batch1", "batch1000"}: ms/image
     model: Any = field(default=None, repr=False)  # the trained keras model (not serialised)
+
+    @property
+    def train_images_per_s(self) -> float:
+        """Training images processed per second of fit (all epochs run)."""
+        seen = self.n_train * len(self.history)
+        return seen / self.fit_seconds if self.fit_seconds > 0 else 0.0
 
     @property
     def gap(self) -> float:
@@ -108,6 +119,10 @@ class RunResult:
             "gap": self.gap,
             "fit_seconds": self.fit_seconds,
             "params": self.params,
+            "macs": self.macs,
+            "size_bytes": self.size_bytes,
+            "train_images_per_s": self.train_images_per_s,
+            "infer_ms": dict(self.infer_ms),
             "n_train": self.n_train,
             "n_test": self.n_test,
             "source": self.source,
@@ -156,7 +171,11 @@ def train(
     # No jit_compile: measured here, XLA made each step slower and added seconds of
     # teardown after multi-epoch fits.
     with _out_of_memory_as_error(config):
-        model = build_model(config, steps_per_execution=STEPS_PER_EXECUTION)
+        model = build_model(
+            config,
+            steps_per_epoch=math.ceil(n_train / config.batch_size),
+            steps_per_execution=STEPS_PER_EXECUTION,
+        )
         validation = _Validation(model, x_test, truth)
         callback = LabCallback(config, n_train, validation, listener, cancel)
         started = time.perf_counter()
@@ -185,6 +204,9 @@ def train(
         predictions=shown,
         confusion=confusion.reshape(N_CLASSES, N_CLASSES).tolist(),
         cancelled=callback.cancelled,
+        macs=count_macs(config),
+        size_bytes=model_bytes(config),
+        infer_ms={} if callback.cancelled else inference_ms(model, x_test),
         model=model,
     )
 
@@ -201,6 +223,30 @@ def _out_of_memory_as_error(config: LabConfig) -> Iterator[None]:
             f"not enough memory to train this model ({count_params(config):,} parameters,"
             f" {config.filters} filters, batch size {config.batch_size}): choose smaller settings"
         ) from None
+
+
+def inference_ms(model: Any, x: np.ndarray) -> dict[str, float]:
+    """Milliseconds per image when predicting one image at a time and 1000 at a time.
+
+    The median of several single-image calls, and the faster of two big-batch calls, so
+    one stall on a busy machine does not set the figure.
+    """
+    single = []
+    model.predict_on_batch(x[:1])  # the first call traces the predict function
+    for i in range(_TIMED_CALLS):
+        started = time.perf_counter()
+        model.predict_on_batch(x[i : i + 1])
+        single.append(time.perf_counter() - started)
+    batch = x[:_BIG_BATCH]
+    big = []
+    for _ in range(2):
+        started = time.perf_counter()
+        model.predict_on_batch(batch)
+        big.append(time.perf_counter() - started)
+    return {
+        "batch1": 1000 * float(np.median(single)),
+        f"batch{_BIG_BATCH}": 1000 * min(big) / len(batch),
+    }
 
 
 def _shuffled_batches(x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> Any:

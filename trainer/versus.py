@@ -251,7 +251,8 @@ def step_multiply_adds(config: LabConfig | None = None) -> int:
     config = config or LabConfig()
     conv_side = IMAGE_SIZE - config.kernel + 1
     conv = conv_side * conv_side * config.filters * config.kernel * config.kernel
-    dense = config.pooled_side() ** 2 * config.filters * N_CLASSES
+    pooled_side = conv_side // config.pool
+    dense = pooled_side * pooled_side * config.filters * N_CLASSES
     return 3 * (conv + dense) * config.batch_size
 
 

@@ -1,4 +1,8 @@
-"""`kviz lab`: the trainer's labs without a window (the seed program, and sweeps over it).
+"""`kviz lab`: the trainer's labs without a window (the seed program, sweeps, the quest's rungs).
+
+Every lab setting can be given as `--set KEY=VALUE` (the trainer's settings registry parses
+and checks it); `lab run` trains a preset of the quest's ladder over one or more seeds and
+can save the runs to a learner's records.
 
 Cheap to import: the trainer (and with it numpy and TensorFlow) loads only when a
 subcommand runs.
@@ -12,11 +16,11 @@ import sys
 import time
 from typing import Any, TextIO
 
-SWEEP_TYPES = {"filters": int, "kernel": int, "epochs": int, "dropout": float}
-
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `lab reference` and `lab sweep`, each setting `func(args) -> int`."""
+    """Add `lab reference`, `sweep`, `presets` and `run`, each setting `func(args) -> int`."""
+    from trainer.settings import SWEEPABLE
+
     lab = subparsers.add_parser("lab", help="run a CNN lab on MNIST without the window")
     labs = lab.add_subparsers(dest="lab", metavar="LAB", required=True)
 
@@ -29,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     sweep.add_argument(
         "--param",
         required=True,
-        choices=["filters", "kernel", "dropout", "normalization", "epochs"],
+        choices=list(SWEEPABLE),
         help="the setting to vary",
     )
     sweep.add_argument("--values", required=True, help="comma-separated values, e.g. 4,8,16")
@@ -41,9 +45,28 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     add_versus(labs)
 
+    presets = labs.add_parser("presets", help="the quest's ladder of models, reference first")
+    presets.add_argument("--json", action="store_true", help="print the ladder as JSON")
+    presets.set_defaults(func=run_presets)
+
+    run = labs.add_parser("run", help="train a preset of the ladder over one or more seeds")
+    run.add_argument("--preset", required=True, help="a rung of `kviz lab presets`")
+    run.add_argument("--seeds", default="1", help="comma-separated seeds, e.g. 1,2,3 (default 1)")
+    _add_common(run)
+    run.add_argument("--db", default=argparse.SUPPRESS, help="save the runs in this database")
+    run.add_argument("--learner", metavar="NAME", help="save the runs as this learner's")
+    run.set_defaults(func=run_preset)
+
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--epochs", type=int, default=3, help="epochs per run (default 3)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="any lab setting, e.g. --set batch_size=64 --set optimizer=sgd (repeatable)",
+    )
+    parser.add_argument("--epochs", type=int, help="epochs per run (default: the lab's)")
     parser.add_argument(
         "--mnist-dir",
         default=argparse.SUPPRESS,
@@ -60,7 +83,6 @@ def run_reference(args: argparse.Namespace) -> int:
 
     try:
         config = _config(args)
-        config.validate()
         data = _load(args)
         n_train = min(len(data.train_images), args.train_limit or len(data.train_images))
         print(f"data: {data.source}")
@@ -86,7 +108,9 @@ def run_sweep(args: argparse.Namespace) -> int:
     from trainer.sweep import sweep_configs
 
     try:
-        values = _parse_values(args.param, args.values)
+        from trainer.settings import parse_values
+
+        values = parse_values(args.param, args.values)
         config = _config(args)
         sweep_configs(config, args.param, values)
         data = _load(args)
@@ -115,12 +139,24 @@ def run_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _config(args: argparse.Namespace) -> Any:
-    """The LabConfig the options ask for; settings not given keep the lab's defaults."""
-    from trainer import LabConfig
+def _config(args: argparse.Namespace, base: Any = None) -> Any:
+    """The LabConfig the options ask for: `base` (default: the seed's lab), then each
+    `--set KEY=VALUE`, then --epochs/--seed/--train-limit; the result is validated."""
+    from dataclasses import replace
 
-    given = {"epochs": args.epochs, "seed": args.seed, "train_limit": args.train_limit}
-    return LabConfig(**{key: value for key, value in given.items() if value is not None})
+    from trainer import LabConfig
+    from trainer.settings import parse_assignment
+
+    changes = dict(parse_assignment(text) for text in args.set)
+    given = {
+        "epochs": args.epochs,
+        "seed": getattr(args, "seed", None),
+        "train_limit": args.train_limit,
+    }
+    changes |= {key: value for key, value in given.items() if value is not None}
+    config = replace(base if base is not None else LabConfig(), **changes)
+    config.validate()
+    return config
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -139,19 +175,112 @@ def _load(args: argparse.Namespace) -> Any:
     return data
 
 
-def _parse_values(param: str, text: str) -> list[Any]:
-    """ "4,8,16" -> [4, 8, 16], typed as the swept setting is; a bad value names the setting."""
+def run_presets(args: argparse.Namespace) -> int:
+    """The ladder: each rung's name, title, change, parameters and multiply-adds."""
+    from trainer.presets import ladder_rows
+
+    rows = ladder_rows()
+    if args.json:
+        print(json.dumps({"presets": rows}))
+        return 0
+    print(f"{'preset':>13}  {'params':>8}  {'MACs':>9}  change")
+    for row in rows:
+        print(f"{row['name']:>13}  {row['params']:8,}  {row['macs']:9,}  {row['change']}")
+    return 0
+
+
+def run_preset(args: argparse.Namespace) -> int:
+    """Train one rung over the seeds, print mean and spread, and save the runs if asked."""
+    from trainer import TrainerError
+    from trainer.presets import preset_config
+    from trainer.seeds import parse_seeds, train_seeds
+
+    try:
+        seeds = parse_seeds(args.seeds)
+        config = _config(args, preset_config(args.preset))
+        db, learner = _records(args)
+        data = _load(args)
+        print(f"data: {data.source}")
+        printer = _progress_printer(sys.stdout)
+        announced: set[int] = set()
+
+        def listener(index: int, event: Any) -> None:
+            if index not in announced:
+                announced.add(index)
+                print(f"{args.preset}, seed {seeds[index]}:")
+            printer(event)
+
+        runs = train_seeds(config, seeds, data, listener=listener)
+    except TrainerError as exc:
+        return _fail(exc)
+    report = run_report(args.preset, runs)
+    if db is not None:
+        from kviz.store.records import save_lab_run
+
+        try:
+            for run in runs.runs:
+                save_lab_run(db, learner.id, {**run.to_dict(), "preset": args.preset})
+        finally:
+            db.close()
+        print(f"saved {len(runs.runs)} run(s) for {learner.name}")
+    accuracies = ", ".join(f"{a:.2%}" for a in report["accuracies"])
+    print(
+        f"{args.preset}: test accuracy {report['test_accuracy']:.2%} +- {report['spread']:.2%} "
+        f"(seeds {args.seeds}: {accuracies}), {report['params']:,} parameters, "
+        f"{report['macs']:,} MACs/image, fit {report['fit_seconds']:.1f} s per seed"
+    )
+    if args.json:
+        print(json.dumps(report))
+    return 0
+
+
+def run_report(preset: str, runs: Any) -> dict[str, Any]:
+    """The figures `lab run --json` prints: means over the seeds, the first seed's answers."""
+    first = runs.runs[0]
+    done = [r for r in runs.runs if not r.cancelled]
+    fits = [r.fit_seconds for r in done]
+    return {
+        "preset": preset,
+        "config": first.config.to_dict(),
+        "test_accuracy": runs.mean,
+        "accuracies": runs.accuracies,
+        "spread": runs.spread,
+        "seeds": [r.config.seed for r in runs.runs],
+        "fit_seconds": sum(fits) / len(fits) if fits else 0.0,
+        "fit_seconds_per_seed": fits,
+        "train_images_per_s": sum(r.train_images_per_s for r in done) / max(len(done), 1),
+        "params": first.params,
+        "macs": first.macs,
+        "size_bytes": first.size_bytes,
+        "infer_ms": first.infer_ms,
+        "first5": [p.label for p in first.predictions],
+        "truth5": [p.truth for p in first.predictions],
+        "n_train": first.n_train,
+        "n_test": first.n_test,
+        "source": first.source,
+    }
+
+
+def _records(args: argparse.Namespace) -> tuple[Any, Any]:
+    """(database, learner) when --db or --learner asks for the runs to be saved, else Nones."""
+    if getattr(args, "db", None) is None and args.learner is None:
+        return None, None
+    from kviz.commands.study import DEFAULT_LEARNER
+    from kviz.store.database import DatabaseError, open_database
+    from kviz.store.records import get_or_create_learner, last_learner
     from trainer import ConfigError
 
-    kind = SWEEP_TYPES.get(param, str)
-    values = []
-    for part in text.split(","):
-        part = part.strip()
-        try:
-            values.append(kind(part))
-        except ValueError:
-            raise ConfigError(f"{param}: {part!r} is not a valid value") from None
-    return values
+    try:
+        db = open_database(getattr(args, "db", None))
+    except DatabaseError as exc:
+        raise ConfigError(f"--db: {exc}") from None
+    try:
+        last = last_learner(db)
+        name = args.learner or (last.name if last else DEFAULT_LEARNER)
+        return db, get_or_create_learner(db, name)
+    except ValueError as exc:
+        db.close()
+        raise ConfigError(f"--learner: {exc}") from None
 
 
 def _progress_printer(out: TextIO) -> Any:

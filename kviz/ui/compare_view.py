@@ -1,12 +1,15 @@
 """Compare: the saved lab runs side by side, their curves overlaid, and sweeps over one setting.
 
 A sweep runs the trainer's `sweep` on a SweepWorker with the Labs' current settings as the
-base; each run is saved like any lab run the moment it finishes, so a sweep cancelled or
-closed halfway keeps the runs it completed.
+base, once per chosen seed; each run is saved like any lab run the moment it finishes, so a
+sweep cancelled or closed halfway keeps the runs it completed. Runs that differ only in their
+seed are drawn as one point with an error bar (mean +- standard deviation), because one seed
+can move accuracy as much as a change of model.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -34,37 +37,43 @@ if TYPE_CHECKING:
     from trainer.data import MnistData
     from trainer.training import ProgressEvent, RunResult
 
-COLUMNS = ["When", "Config", "Test accuracy", "Train-val gap", "Parameters", "Fit time"]
+COLUMNS = [
+    "When",
+    "Config",
+    "Seed",
+    "Test accuracy",
+    "Train-val gap",
+    "Parameters",
+    "MACs / image",
+    "Size",
+    "Fit time",
+    "Train images/s",
+    "Infer ms/image (1 | 1000)",
+]
+SEED_CHOICES = [("1 seed", [1]), ("3 seeds", [1, 2, 3])]
 
 
 def config_text(config: Mapping[str, Any]) -> str:
-    """A run's settings in a few words."""
-    parts = [f"{config.get('filters')} filters", f"kernel {config.get('kernel')}"]
-    if config.get("conv_activation"):
-        parts.append(str(config["conv_activation"]))
-    if config.get("dropout"):
-        parts.append(f"dropout {config['dropout']}")
-    parts.append(f"norm {config.get('normalization')}")
-    parts.append(f"{config.get('epochs')} ep")
-    if config.get("train_limit"):
-        parts.append(f"{config['train_limit']:,} imgs")
-    return ", ".join(parts)
+    """A run's settings in a few words (runs saved before a setting existed show too)."""
+    from trainer.settings import describe
+
+    return describe(config)
 
 
-def parse_values(text: str) -> list[Any]:
-    """'4, 8, 16' -> [4, 8, 16]; numbers become int or float, other words stay text."""
-    values: list[Any] = []
-    for word in (w.strip() for w in text.replace(";", ",").split(",")):
-        if not word:
+def seed_groups(runs: list[Any]) -> list[tuple[str, list[float]]]:
+    """Finished runs grouped by config without the seed: (label, test accuracies), oldest first."""
+    from trainer.settings import with_defaults
+
+    groups: dict[str, tuple[str, list[float]]] = {}
+    for run in runs:
+        if run.cancelled or run.test_accuracy is None:
             continue
-        try:
-            values.append(int(word))
-        except ValueError:
-            try:
-                values.append(float(word))
-            except ValueError:
-                values.append(None if word.lower() == "none" else word)
-    return values
+        config = with_defaults(run.config)
+        config.pop("seed")
+        key = json.dumps(config, sort_keys=True)
+        label = config_text(run.config)
+        groups.setdefault(key, (label, []))[1].append(float(run.test_accuracy))
+    return list(groups.values())
 
 
 class CompareView(QWidget):
@@ -113,6 +122,14 @@ class CompareView(QWidget):
         values_label.setBuddy(self.values)
         row.addWidget(values_label)
         row.addWidget(self.values, 1)
+        self.seeds = QComboBox()
+        for label_text, seeds in SEED_CHOICES:
+            self.seeds.addItem(label_text, seeds)
+        self.seeds.setToolTip(
+            "Run every value with several seeds: the chart then shows mean +- spread"
+        )
+        self.seeds.setAccessibleName("Seeds per value")
+        row.addWidget(self.seeds)
         controls = TaskControls.make("Run s&weep", self.start_sweep, self.cancel)
         self.sweep_button, self.cancel_button = controls.start, controls.cancel
         self.progress, self.status = controls.progress, controls.status
@@ -126,11 +143,10 @@ class CompareView(QWidget):
         layout.addLayout(status_row)
         self._params: dict[str, list[Any]] = {}
         self._count = 0
+        self._fill_params()  # a sweep can start before the screen is first shown
         state.records_changed.connect(self._refresh_if_visible)
 
     def activated(self) -> None:
-        if not self._params:
-            self._fill_params()
         self.refresh()
 
     def _fill_params(self) -> None:
@@ -157,13 +173,20 @@ class CompareView(QWidget):
         for r, run in enumerate(self.runs):
             gap = run.gap
             acc = run.test_accuracy
+            m = run.metrics
+            infer = m.get("infer_ms") or {}
             cells = [
                 run.created_at.astimezone().strftime("%d %b %H:%M"),
                 config_text(run.config),
+                str(run.config.get("seed", "")),
                 "n/a" if acc is None else f"{acc:.2%}",
                 "n/a" if gap is None else f"{gap:+.2%}",
-                f"{run.metrics.get('params', 0):,}",
+                f"{m.get('params', 0):,}",
+                f"{m['macs']:,}" if "macs" in m else "n/a",
+                f"{m['size_bytes'] / 1024:,.1f} KB" if "size_bytes" in m else "n/a",
                 f"{run.duration_s:.1f} s",
+                f"{m['train_images_per_s']:,.0f}" if "train_images_per_s" in m else "n/a",
+                f"{infer['batch1']:.2f} | {infer['batch1000']:.3f}" if infer else "n/a",
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -182,7 +205,7 @@ class CompareView(QWidget):
         )
         fig = self.chart.figure
         fig.clear()
-        loss_ax, acc_ax = fig.subplots(1, 2)
+        loss_ax, acc_ax, seeds_ax = fig.subplots(1, 3, width_ratios=[1, 1, 1.2])
         c = self.chart.colors
         for r in rows:
             run = self.runs[r]
@@ -206,30 +229,59 @@ class CompareView(QWidget):
             acc_ax.legend(loc="lower right", fontsize=8)
         else:
             self.chart.show_message(acc_ax, "No saved runs yet: train one in Labs.")
-        for ax in (loss_ax, acc_ax):
+        self._plot_seeds(seeds_ax)
+        for ax in (loss_ax, acc_ax, seeds_ax):
             self.chart.style_axes(ax)
         self.chart.redraw_now()
+
+    def _plot_seeds(self, ax: Any) -> None:
+        """Test accuracy per configuration: mean with a bar of +- one standard deviation."""
+        from trainer.seeds import mean_spread
+
+        groups = seed_groups(list(reversed(self.runs)))[-6:]
+        self.error_bars = [(label, *mean_spread(accs), len(accs)) for label, accs in groups]
+        ax.set_title("test accuracy, mean +- sd over seeds")
+        if not groups:
+            self.chart.show_message(ax, "No finished runs yet.")
+            return
+        ys = list(range(len(self.error_bars)))
+        means = [100 * m for _, m, _, _ in self.error_bars]
+        spreads = [100 * sd for _, _, sd, _ in self.error_bars]
+        ax.errorbar(means, ys, xerr=spreads, fmt="o", capsize=4, color=self.chart.colors["accent"])
+        ax.set_yticks(ys, [f"{label[:28]} (n={n})" for label, _, _, n in self.error_bars])
+        ax.tick_params(axis="y", labelsize=7)
+        ax.set_xlabel("test accuracy (%)")
+        ax.grid(True, axis="x", color=self.chart.colors["grid"], alpha=0.4)
 
     # -- sweeps ------------------------------------------------------------------------
 
     def start_sweep(self) -> None:
         """Run the trainer's sweep over the chosen setting (loading MNIST first if needed)."""
-        values = parse_values(self.values.text())
+        from trainer.errors import ConfigError
+        from trainer.settings import parse_values
+
+        param = self.param.currentText()
+        try:
+            values = parse_values(param, self.values.text())
+        except ConfigError as exc:
+            self.status.setText(str(exc))
+            return
         if len(values) < 2:
             self.status.setText("Give at least two values, separated by commas.")
             return
         if self.task is not None and not self.task.ended:
             return
-        param = self.param.currentText()
-        self._count = len(values)
+        seeds: list[int] = self.seeds.currentData()
+        self._count = len(values) * len(seeds)
 
         def make_worker(data: MnistData | None) -> SweepWorker:
             from trainer.config import LabConfig
 
             assert data is not None
             base = self.config_source() if self.config_source else LabConfig()
-            self.status.setText(f"Sweeping {param} over {values}…")
-            return SweepWorker(base, param, values, data)
+            shown = ", ".join(str(v) for v in values)
+            self.status.setText(f"Sweeping {param} over {shown}, seeds {seeds}…")
+            return SweepWorker(base, param, values, data, seeds)
 
         self.task = self.state.workers.run_task(
             self.ui,

@@ -135,14 +135,15 @@ class HomeView(QWidget):
         if not self.quizzes.count():
             self.quizzes.addItem("No quiz yet.")
         self.runs.clear()
+        from trainer.settings import describe
+
         for run in list(reversed(list_lab_runs(self.state.db, learner_id)))[:10]:
             when = run.created_at.astimezone().strftime("%d %b %H:%M")
             acc = run.test_accuracy
             acc_text = f"{acc:.2%}" if acc is not None else "n/a"
-            self.runs.addItem(
-                f"{when}  {run.config.get('filters')} filters, kernel {run.config.get('kernel')}"
-                f", {run.config.get('epochs')} epochs: test accuracy {acc_text}"
-            )
+            preset = run.metrics.get("preset")
+            what = f"quest rung {preset}" if preset else describe(run.config)
+            self.runs.addItem(f"{when}  {what}: test accuracy {acc_text}")
         if not self.runs.count():
             self.runs.addItem("No lab run yet.")
         self._days = attempts_per_day(self.state.db, learner_id, days=30)

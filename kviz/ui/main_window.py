@@ -1,8 +1,8 @@
 """The main window: a side list to move between screens, the learner switcher, Help/About.
 
 The window shows before the database is opened: the warm-up worker imports the records core
-meanwhile, and the learner is chosen once it is open. Labs and Compare (numpy, the trainer)
-are built the first time they are opened. Closing while a training run or sweep is going
+meanwhile, and the learner is chosen once it is open. Labs, Compare and Quest (numpy, the
+trainer) are built the first time they are opened. Closing while a training run or sweep is going
 asks first, then cancels the workers and waits for their threads, so the app exits cleanly.
 """
 

@@ -1,8 +1,8 @@
 """The app's screens, in one registry: adding a screen is one `Screen` entry in `SCREENS`.
 
 The main window builds its side list, Go menu, Ctrl+N shortcuts and the shortcuts help from
-`SCREENS`, and creates each screen the first time it is shown (Labs and Compare import numpy
-and the trainer). Home offers a button for every screen that has a `home_button` label.
+`SCREENS`, and creates each screen the first time it is shown (Labs, Compare and Quest import
+numpy and the trainer). Home offers a button for every screen that has a `home_button` label.
 `FILE_ACTIONS` is the same idea for the File menu's items above Quit.
 """
 
@@ -94,6 +94,12 @@ def _compare(state: AppState, nav: Navigator) -> QWidget:
     return CompareView(state, lab_config)
 
 
+def _quest(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.quest_view import QuestView
+
+    return QuestView(state)
+
+
 def _versus(state: AppState, nav: Navigator) -> QWidget:
     from kviz.ui.versus_view import VersusView
 
@@ -118,6 +124,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("review", "Review", _review, home_button="Start &review"),
     Screen("labs", "Labs", _labs, home_button="Open the &labs"),
     Screen("compare", "Compare", _compare),
+    Screen("quest", "Quest", _quest),
     Screen("versus", "Keras vs PyTorch", _versus),
     Screen("class", "Class", _class),
 )

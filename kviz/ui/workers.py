@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QPushButton
 if TYPE_CHECKING:
     from trainer.config import LabConfig
     from trainer.data import MnistData
+    from trainer.seeds import SeedRuns
     from trainer.training import ProgressEvent, RunResult
 
 # Batch events are passed on at most this often; epoch events always are.
@@ -156,32 +157,73 @@ class TrainWorker(Worker["ProgressEvent", "RunResult"]):
 
 
 class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
-    """Runs the trainer's sweep; progress carries (run index, ProgressEvent) pairs and each
-    run is posted as an item (a RunResult) the moment it ends."""
+    """Runs the trainer's sweep once per seed; progress carries (run index, ProgressEvent)
+    pairs, runs counted across the seeds, and each run is posted as an item (a RunResult)
+    the moment it ends; `finished` carries every RunResult."""
 
     trains = True
 
-    def __init__(self, base: LabConfig, param: str, values: list[Any], data: MnistData) -> None:
+    def __init__(
+        self,
+        base: LabConfig,
+        param: str,
+        values: list[Any],
+        data: MnistData,
+        seeds: list[int] | None = None,
+    ) -> None:
         super().__init__()
         self.base = base
         self.param = param
         self.values = values
         self.data = data
+        self.seeds = seeds or [base.seed]
+        self._offset = 0
+
+    def _listener(self, index: int, event: ProgressEvent) -> None:
+        self.post_progress((self._offset + index, event), force=event.kind == "epoch")
+
+    def work(self) -> list[RunResult]:
+        from dataclasses import replace
+
+        from trainer.sweep import sweep
+
+        results: list[RunResult] = []
+        for n, seed in enumerate(self.seeds):
+            self._offset = n * len(self.values)
+            results += sweep(
+                replace(self.base, seed=seed),
+                self.param,
+                self.values,
+                self.data,
+                listener=self._listener,
+                cancel=self.cancel,
+                on_result=lambda _index, result: self.post_item(result),
+            )
+            if self.cancel.is_set():
+                break
+        return results
+
+
+class SeedsWorker(Worker[tuple[int, "ProgressEvent"], "SeedRuns"]):
+    """Trains one config once per seed; progress carries (seed index, ProgressEvent) pairs and
+    `finished` the trainer's SeedRuns."""
+
+    trains = True
+
+    def __init__(self, config: LabConfig, seeds: list[int], data: MnistData) -> None:
+        super().__init__()
+        self.config = config
+        self.seeds = seeds
+        self.data = data
 
     def _listener(self, index: int, event: ProgressEvent) -> None:
         self.post_progress((index, event), force=event.kind == "epoch")
 
-    def work(self) -> list[RunResult]:
-        from trainer.sweep import sweep
+    def work(self) -> SeedRuns:
+        from trainer.seeds import train_seeds
 
-        return sweep(
-            self.base,
-            self.param,
-            self.values,
-            self.data,
-            listener=self._listener,
-            cancel=self.cancel,
-            on_result=lambda _index, result: self.post_item(result),
+        return train_seeds(
+            self.config, self.seeds, self.data, listener=self._listener, cancel=self.cancel
         )
 
 

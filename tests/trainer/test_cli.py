@@ -125,3 +125,66 @@ def test_out_of_memory_is_one_line(mnist_dir, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("kviz: error: not enough memory to train this model")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_presets_json_lists_the_ladder_reference_first(capsys):
+    assert main(["lab", "presets", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["presets"]
+    assert rows[0] == {
+        "name": "reference",
+        "title": "The seed's model",
+        "change": "one linear 8-filter conv, 2x2 max pooling, Dense(10) softmax",
+        "params": 13610,
+        "macs": 62192,
+    }
+    assert rows[-1]["name"] == "top" and len(rows) >= 7
+
+
+def test_run_preset_over_two_seeds_saves_to_the_learners_records(mnist_dir, tmp_path, capsys):
+    from kviz.store.database import open_database
+    from kviz.store.records import list_lab_runs
+
+    db_path = tmp_path / "k.db"
+    args = ["lab", "run", "--preset", "relu", "--set", "batch_size=64", "--epochs", "1"]
+    args += ["--seeds", "1,2", "--train-limit", "1000", "--mnist-dir", str(mnist_dir)]
+    args += ["--db", str(db_path), "--learner", "Ada", "--json"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    report = json.loads(out.strip().splitlines()[-1])
+    for key in ("test_accuracy", "accuracies", "spread", "fit_seconds", "params", "macs"):
+        assert key in report
+    for key in ("infer_ms", "first5", "truth5", "n_train", "n_test", "source"):
+        assert key in report
+    assert len(report["accuracies"]) == 2
+    assert report["test_accuracy"] == pytest.approx(sum(report["accuracies"]) / 2)
+    assert report["config"]["batch_size"] == 64 and report["config"]["conv_activation"] == "relu"
+    assert report["n_train"] == 1000 and report["macs"] == 62192
+    assert set(report["infer_ms"]) == {"batch1", "batch1000"}
+    db = open_database(str(db_path))
+    try:
+        runs = list_lab_runs(db)
+    finally:
+        db.close()
+    assert [r.config["seed"] for r in runs] == [1, 2]
+    assert {r.metrics["preset"] for r in runs} == {"relu"}
+    assert runs[0].metrics["macs"] == 62192
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["lab", "run", "--preset", "top", "--set", "filters=1e9"], "filters: 1000000000 must"),
+        (
+            ["lab", "reference", "--set", "learning_rate=inf"],
+            "learning_rate: inf must be a finite number",
+        ),
+        (["lab", "sweep", "--param", "batch_size", "--values", "32,1e9"], "batch_size: 10"),
+        (["lab", "run", "--preset", "nope"], "preset: 'nope' is not one of reference"),
+        (["lab", "run", "--preset", "top", "--seeds", "1,1"], "seeds: '1,1' repeats a seed"),
+        (["lab", "reference", "--set", "colour=red"], "colour: not a lab setting"),
+    ],
+)
+def test_bad_lab_settings_are_one_line_naming_the_field(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"kviz: error: {message}") and "\n" not in err

@@ -184,6 +184,7 @@ def test_compare_ends_loading_when_mnist_cannot_load(qtbot, state, monkeypatch):
     monkeypatch.setattr(trainer.data, "load_mnist", fail)
     view = CompareView(state)
     qtbot.addWidget(view)
+    view.param.setCurrentText("filters")
     view.values.setText("4, 8")
     view.start_sweep()
     assert view.status.text() == "Loading MNIST first…"

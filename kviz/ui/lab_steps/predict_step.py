@@ -8,6 +8,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -23,6 +24,7 @@ from kviz.ui.charts import Chart
 from kviz.ui.lab_steps.common import Step, probability_bars, show_digits
 from kviz.ui.state import AppState
 from kviz.ui.workers import CallWorker, TaskUi
+from trainer.settings import describe
 
 if TYPE_CHECKING:
     from trainer.training import RunResult
@@ -31,8 +33,8 @@ EXPLANATION = (
     "The trained model gives each test digit ten probabilities; its prediction is the "
     "largest. The confusion matrix counts, for each true digit (row), what the model said "
     "(column): the diagonal is right, everything else is a mistake. Select a cell to see "
-    "those digits. Below, the learned filters (one per output channel) and what each makes "
-    "of a digit: its feature map."
+    "those digits. Below, the first layer's learned filters, and what any layer makes of a "
+    "digit: its feature maps (pick the layer; deeper maps are smaller and more abstract)."
 )
 
 CODE = """predictions = model.predict(test_images[:5])
@@ -84,6 +86,13 @@ class PredictStep(Step):
         label.setBuddy(self.digit)
         pick.addWidget(label)
         pick.addWidget(self.digit)
+        self.layer = QComboBox()
+        self.layer.setAccessibleName("Layer whose feature maps are shown")
+        self.layer.currentIndexChanged.connect(self._feature_maps)
+        layer_label = QLabel("of &layer:")
+        layer_label.setBuddy(self.layer)
+        pick.addWidget(layer_label)
+        pick.addWidget(self.layer)
         pick.addStretch()
         maps_layout.addLayout(pick)
         self.maps = Chart(min_height=240)
@@ -95,6 +104,7 @@ class PredictStep(Step):
         self._filters: np.ndarray | None = None
         self.shown_predictions = 0  # how many of the first five are on screen (tests read it)
         self.ui = TaskUi(self, "Inspecting the model", self.note, errors="status")
+        self.shown_maps: tuple[str, tuple[int, ...]] | None = None  # layer and map shape drawn
 
     def activated(self) -> None:
         result = self.state.result
@@ -103,8 +113,8 @@ class PredictStep(Step):
         self._shown = result
         self._all_probs = None
         self.note.setText(
-            f"Run: {result.config.filters} filters, kernel {result.config.kernel}, "
-            f"test accuracy {result.test_accuracy:.2%}. Computing all test predictions…"
+            f"Run: {describe(result.config.to_dict())}, test accuracy "
+            f"{result.test_accuracy:.2%}. Computing all test predictions…"
         )
         data = self.state.loaded_data()  # a run was trained on it
         self.digit.setMaximum(len(data.test_images) - 1)  # 999 on the offline sample
@@ -112,10 +122,11 @@ class PredictStep(Step):
         self._fill_confusion(result.confusion)
         model, norm = result.model, result.config.normalization
 
-        def inspect() -> tuple[RunResult, np.ndarray, np.ndarray]:
-            from trainer.inspect import conv_filters, predict
+        def inspect() -> tuple[RunResult, np.ndarray, np.ndarray, list[str]]:
+            from trainer.inspect import conv_filters, map_layers, predict
 
-            return result, predict(model, data.test_images, norm), conv_filters(model)
+            probs = predict(model, data.test_images, norm)
+            return result, probs, conv_filters(model), map_layers(model)
 
         self.state.workers.run_task(
             self.ui, lambda _data: CallWorker(inspect), on_done=self._on_inspected
@@ -161,14 +172,18 @@ class PredictStep(Step):
                 item.setToolTip(f"truth {r}, predicted {c}: {n} digits")
                 self.confusion.setItem(r, c, item)
 
-    def _on_inspected(self, out: tuple[RunResult, np.ndarray, np.ndarray]) -> None:
-        result, probs, filters = out
+    def _on_inspected(self, out: tuple[RunResult, np.ndarray, np.ndarray, list[str]]) -> None:
+        result, probs, filters, layers = out
         if result is not self._shown:
             return
         self._all_probs, self._filters = probs, filters
+        self.layer.blockSignals(True)
+        self.layer.clear()
+        self.layer.addItems(layers)
+        self.layer.blockSignals(False)
         self.note.setText(
-            f"Run: {result.config.filters} filters, kernel {result.config.kernel}, "
-            f"test accuracy {result.test_accuracy:.2%}. Select a cell to see those digits."
+            f"Run: {describe(result.config.to_dict())}, test accuracy "
+            f"{result.test_accuracy:.2%}. Select a cell to see those digits."
         )
         self.show_cell(max(self.confusion.currentRow(), 0), max(self.confusion.currentColumn(), 1))
         self._feature_maps()
@@ -196,11 +211,12 @@ class PredictStep(Step):
             return
         image = self.state.loaded_data().test_images[self.digit.value()]
         model, norm, filters = result.model, result.config.normalization, self._filters
+        layer = self.layer.currentText() or None
 
         def maps() -> tuple[RunResult, np.ndarray, np.ndarray, np.ndarray]:
             from trainer.inspect import feature_maps
 
-            return result, image, filters, feature_maps(model, image, norm)
+            return result, image, filters, feature_maps(model, image, norm, layer)
 
         self.state.workers.run_task(
             self.ui, lambda _data: CallWorker(maps), on_done=self._draw_maps
@@ -210,25 +226,33 @@ class PredictStep(Step):
         result, image, filters, fm = out
         if result is not self._shown:
             return
-        n = filters.shape[-1]
-        cols = min(n, 8)
-        shown = min(n, 16)
-        rows = 2 * ((shown + cols - 1) // cols)
+        cols = 8
+        n_filters, n_maps = min(filters.shape[-1], cols), min(fm.shape[-1], 2 * cols)
+        map_rows = (n_maps + cols - 1) // cols
         fig = self.maps.figure
         fig.clear()
-        grid = fig.add_gridspec(rows, cols + 1)
+        grid = fig.add_gridspec(1 + map_rows, cols + 1)
         text = self.maps.colors["text"]
         ax = fig.add_subplot(grid[0:, 0])
         ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
         ax.set_title(f"digit #{self.digit.value()}", fontsize=9, color=text)
         ax.set_axis_off()
-        for i in range(shown):
-            r, c = 2 * (i // cols), 1 + i % cols
-            fax = fig.add_subplot(grid[r, c])
+        for i in range(n_filters):
+            fax = fig.add_subplot(grid[0, 1 + i])
             fax.imshow(filters[:, :, i], cmap="RdBu_r")
             fax.set_title(f"filter {i}", fontsize=8, color=text)
             fax.set_axis_off()
-            max_ax = fig.add_subplot(grid[r + 1, c])
+        layer = self.layer.currentText() or "first conv"
+        for i in range(n_maps):
+            max_ax = fig.add_subplot(grid[1 + i // cols, 1 + i % cols])
             max_ax.imshow(fm[:, :, i], cmap="gray_r")
+            if i == 0:
+                max_ax.set_title(
+                    f"{layer}: {fm.shape[0]}x{fm.shape[1]}, {fm.shape[-1]} maps",
+                    fontsize=8,
+                    color=text,
+                    loc="left",
+                )
             max_ax.set_axis_off()
+        self.shown_maps = (layer, fm.shape)
         self.maps.redraw_now()
