@@ -353,3 +353,21 @@ def test_attempts_and_runs_as_csv(tmp_path, db, bank, capsys):
         "folder /x",
     )
     assert "Wrote 1 lab run to" in capsys.readouterr().out
+
+
+def test_gift_numeric_alternatives_truefalse_feedback_and_skipped_cloze():
+    imported = read_gift(DATA / "more_constructs.gift")
+    several, tf_two, tf_one = imported.topics["more_constructs"]
+    # the full-credit answer wins; the 50% one and the `~#` wrong-answer feedback are dropped
+    assert (several["answer"], several["tolerance"], several["explanation"]) == (
+        1822,
+        0,
+        "Exactly.",
+    )
+    # `{TRUE#if wrong#if right}`: the feedback for a right answer explains it
+    assert (tf_two["answer"], tf_two["explanation"]) == (True, "Shown when right.")
+    assert (tf_one["answer"], tf_one["explanation"]) == (False, "He died in 1885.")
+    skipped = [str(s) for s in imported.skipped]
+    assert len(skipped) == 2
+    assert "more_constructs.gift:12: cloze (several answer blocks)" in skipped[0]
+    assert "more_constructs.gift:14: no answer block" in skipped[1]
