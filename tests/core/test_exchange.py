@@ -254,6 +254,11 @@ def test_cli_import_check_and_export(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "Imported 10 questions from constructs.gift." in out
     assert "Skipped 2 questions Kviz cannot represent:" in out and ":35: matching" in out
+    assert "marked (yours)" in out
+    assert (
+        main(["bank", "import", str(DATA / "constructs.xml"), "--into", str(tmp_path / "x")]) == 0
+    )
+    assert "copy the files to" in capsys.readouterr().out  # not loaded unless moved there
     user_dir = tmp_path / "data" / "kviz" / "questions"
     assert main(["bank", "check", str(user_dir)]) == 0
     assert "total: 10 questions" in capsys.readouterr().out
