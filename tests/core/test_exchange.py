@@ -376,3 +376,21 @@ def test_gift_numeric_alternatives_truefalse_feedback_and_skipped_cloze():
     assert len(skipped) == 2
     assert "more_constructs.gift:12: cloze (several answer blocks)" in skipped[0]
     assert "more_constructs.gift:14: no answer block" in skipped[1]
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+cmd", "'+1+cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("-3", "-3"),  # a plain negative number stays a number
+        ("relu", "relu"),
+        (0.5, 0.5),
+    ],
+)
+def test_csv_cells_never_run_as_spreadsheet_formulas(cell, written):
+    from kviz.exchange.records_csv import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == written
