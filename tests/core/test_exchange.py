@@ -394,3 +394,23 @@ def test_csv_cells_never_run_as_spreadsheet_formulas(cell, written):
     from kviz.exchange.records_csv import spreadsheet_safe
 
     assert spreadsheet_safe(cell) == written
+
+
+def test_moodle_xml_with_more_choices_than_kviz_shows_is_skipped_not_refused(tmp_path):
+    answers = "".join(
+        f'<answer fraction="{100 if i == 0 else 0}"><text>c{i}</text></answer>' for i in range(7)
+    )
+    (tmp_path / "seven.xml").write_text(
+        '<quiz><question type="multichoice"><name><text>seven</text></name>'
+        f"<questiontext><text>Pick</text></questiontext>{answers}</question>"
+        '<question type="truefalse"><name><text>tf</text></name>'
+        "<questiontext><text>Yes?</text></questiontext>"
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question></quiz>',
+        encoding="utf-8",
+    )
+    imported = read_moodle_xml(tmp_path / "seven.xml")
+    assert [q["type"] for q in imported.topics["seven"]] == ["truefalse"]
+    assert [str(s) for s in imported.skipped] == [
+        f"{tmp_path / 'seven.xml'}: question 'seven': 7 choices; Kviz shows at most 6"
+    ]
