@@ -193,7 +193,7 @@ def _run_items(
 
     out, inp = sys.stdout, sys.stdin
     run = QuizRun(items)
-    quiz_id = start_quiz(db, learner.id, mode, topics)
+    quiz_id = start_quiz(db, learner.id, mode, topics, planned=len(items))
     plural = "s" if len(items) != 1 else ""
     out.write(f"{mode.capitalize()} for {learner.name}: {len(items)} question{plural}.\n")
     try:
@@ -215,8 +215,7 @@ def _run_items(
     except KeyboardInterrupt:
         out.write("\n(stopped: your answers so far are saved)\n")
     summary = finish_quiz(db, quiz_id)
-    out.write(f"\nScore: {summary.correct}/{summary.total}")
-    out.write(f" ({summary.accuracy:.0%})\n" if summary.total else "\n")
+    out.write(f"\nScore: {summary.outcome()}\n")
     for t in summary.per_topic:
         out.write(f"  {t.topic}: {t.correct}/{t.total}\n")
     out.flush()

@@ -128,10 +128,7 @@ class HomeView(QWidget):
         self.quizzes.clear()
         for q in recent_quizzes(self.state.db, learner_id, limit=10):
             when = q.started_at.astimezone().strftime("%d %b %H:%M")
-            state = "" if q.finished_at else " (left early)"
-            self.quizzes.addItem(
-                f"{when}  {q.mode}: {q.correct}/{q.total} right ({q.accuracy:.0%}){state}"
-            )
+            self.quizzes.addItem(f"{when}  {q.mode}: {q.outcome()}")
         if not self.quizzes.count():
             self.quizzes.addItem("No quiz yet.")
         self.runs.clear()

@@ -252,6 +252,7 @@ class QuizView(QWidget):
             self.state.learner_id,
             self.mode,
             topics or sorted({i.topic for i in items}),
+            planned=len(items),
         )
         self.pages.setCurrentWidget(self.question)
         self._show_current()
@@ -339,4 +340,6 @@ class QuizView(QWidget):
         self.state.records_changed.emit()
         self.show_setup()
         if given:
-            self.setup_note.setText(f"You left the quiz; your {given} answers are saved.")
+            self.setup_note.setText(
+                f"You left the quiz early: {given} of {given + left} answered and saved."
+            )
