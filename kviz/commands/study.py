@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kviz.bank.schema import LETTERS
+from kviz.wording import count
 
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank
@@ -194,8 +195,7 @@ def _run_items(
     out, inp = sys.stdout, sys.stdin
     run = QuizRun(items)
     quiz_id = start_quiz(db, learner.id, mode, topics, planned=len(items))
-    plural = "s" if len(items) != 1 else ""
-    out.write(f"{mode.capitalize()} for {learner.name}: {len(items)} question{plural}.\n")
+    out.write(f"{mode.capitalize()} for {learner.name}: {count(len(items), 'question')}.\n")
     try:
         while (item := run.current) is not None:
             title = bank.titles.get(item.topic, item.topic)
@@ -298,7 +298,7 @@ def _stats(args: argparse.Namespace) -> int:
         return 0
     share = f" ({stats.correct / stats.attempts:.0%})" if stats.attempts else ""
     print(
-        f"{stats.learner.name}: {stats.attempts} answers, {stats.correct} right{share};"
+        f"{stats.learner.name}: {count(stats.attempts, 'answer')}, {stats.correct} right{share};"
         f" day streak {stats.day_streak}; right in a row {stats.right_streak};"
         f" {stats.due} due for review"
     )

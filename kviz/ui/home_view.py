@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
+from kviz.wording import count
 
 if TYPE_CHECKING:
     from datetime import date
@@ -149,7 +150,7 @@ class HomeView(QWidget):
     def _show_stats(self, stats: LearnerStats) -> None:
         self.greeting.setText(
             f"<h2>Hello, {stats.learner.name}</h2>"
-            f"{stats.attempts} answers so far, {stats.correct} right. "
+            f"{count(stats.attempts, 'answer')} so far, {stats.correct} right. "
             f"Day streak: {stats.day_streak}. Right in a row: {stats.right_streak}."
         )
         while self.mastery_grid.count():
@@ -173,8 +174,7 @@ class HomeView(QWidget):
                 trend = ""
                 if t.trend is not None:
                     trend = " ↑" if t.trend > 0 else " ↓" if t.trend < 0 else " →"
-                plural = "s" if t.recent != 1 else ""
-                bar.setFormat(f"%p%{trend}  ({t.recent} recent answer{plural})")
+                bar.setFormat(f"%p%{trend}  ({count(t.recent, 'recent answer')})")
             due = QLabel(f"{t.due} due" if t is not None and t.due else "")
             self.mastery_grid.addWidget(name, row, 0)
             self.mastery_grid.addWidget(bar, row, 1)

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
 
 from kviz.quiz.types import question_type
 from kviz.ui.question_widgets import AnswerWidget
+from kviz.ui.verdict_style import RIGHT, WRONG, sheet
 
 if TYPE_CHECKING:
     from kviz.quiz.grading import Feedback
-    from kviz.quiz.items import QuizItem
+    from kviz.quiz.items import AnswerKey, QuizItem
     from kviz.quiz.scoring import Score
 
 
@@ -59,8 +60,11 @@ class QuestionPage(QWidget):
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.prompt)
-        self.how = QLabel()
-        self.how.setEnabled(False)  # the palette's disabled text: a quieter hint
+        self.how = QLabel()  # in italics, not greyed: disabled text fell below 4.5:1 contrast
+        self.how.setWordWrap(True)
+        font = self.how.font()
+        font.setItalic(True)
+        self.how.setFont(font)
         layout.addWidget(self.how)
         self.answer_holder = QVBoxLayout()
         layout.addLayout(self.answer_holder)
@@ -115,12 +119,16 @@ class QuestionPage(QWidget):
         if self.answer is not None:
             self.answer.focus_first()
 
-    def show_feedback(self, feedback: Feedback, last: bool) -> None:
-        """Right or wrong, the expected answer and the explanation."""
+    def show_feedback(self, feedback: Feedback, last: bool, key: AnswerKey) -> None:
+        """Right or wrong in colour with an icon, the right options marked, the explanation."""
         self.hint.clear()
         if self.answer is not None:
             self.answer.set_locked(True)
-        self.verdict.setText("✔ Right" if feedback.correct else "✘ Not quite")
+            self.answer.mark(key)
+        verdict = RIGHT if feedback.correct else WRONG
+        words = "Right" if feedback.correct else "Not quite"
+        self.verdict.setText(f"{verdict[0]} {words}")
+        self.verdict.setStyleSheet(sheet(verdict))
         self.expected.setText("" if feedback.correct else f"Expected: {feedback.expected}")
         self.expected.setVisible(not feedback.correct)
         self.explanation.setText(feedback.explanation)

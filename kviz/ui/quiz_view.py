@@ -32,6 +32,7 @@ from kviz.bank.schema import LETTERS
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage, ResultPage
 from kviz.ui.state import AppState
+from kviz.wording import count
 
 if TYPE_CHECKING:
     from kviz.quiz.engine import QuizRun
@@ -162,7 +163,8 @@ class QuizView(QWidget):
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
                 self.topics.addItem(item)
             self.setup_note.setText(
-                f"{len(bank.entries)} questions in {len(bank.topics)} topics. Choose what to "
+                f"{count(len(bank.entries), 'question')} in {count(len(bank.topics), 'topic')}. "
+                "Choose what to "
                 "practise (Space ticks a topic). Answers are graded at once, with an explanation."
             )
             self.start_button.setEnabled(True)
@@ -303,7 +305,7 @@ class QuizView(QWidget):
         # The bank's letters, not the shuffled ones on screen: history must mean the same later.
         record_attempt(self.state.db, self.quiz_id, item, answer.canonical, feedback, seconds)
         self._answered = True
-        self.question.show_feedback(feedback, last=self.run.done)
+        self.question.show_feedback(feedback, last=self.run.done, key=item.key)
 
     def _finish(self) -> None:
         from kviz.store.records import finish_quiz
