@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
-from kviz.wording import count
+from kviz.wording import count, when_due
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
 
     from kviz.store.views import LearnerStats
 
@@ -117,6 +117,7 @@ class HomeView(QWidget):
             attempts_per_day,
             learner_stats,
             list_lab_runs,
+            next_due,
             recent_quizzes,
         )
 
@@ -125,7 +126,7 @@ class HomeView(QWidget):
             self.greeting.setText("<h2>Welcome to Kviz</h2>Choose a learner to begin.")
             return
         stats = learner_stats(self.state.db, learner_id)
-        self._show_stats(stats)
+        self._show_stats(stats, next_due(self.state.db, learner_id))
         self.quizzes.clear()
         for q in recent_quizzes(self.state.db, learner_id, limit=10):
             when = q.started_at.astimezone().strftime("%d %b %H:%M")
@@ -147,7 +148,7 @@ class HomeView(QWidget):
         if "matplotlib.figure" in sys.modules:
             self._plot()
 
-    def _show_stats(self, stats: LearnerStats) -> None:
+    def _show_stats(self, stats: LearnerStats, next_due_at: datetime | None) -> None:
         self.greeting.setText(
             f"<h2>Hello, {stats.learner.name}</h2>"
             f"{count(stats.attempts, 'answer')} so far, {stats.correct} right. "
@@ -181,9 +182,9 @@ class HomeView(QWidget):
             self.mastery_grid.addWidget(due, row, 2)
         self.mastery_grid.setColumnStretch(1, 1)
         self.due.setText(
-            f"<b>{stats.due}</b> question{'s' if stats.due != 1 else ''} due for review."
+            f"<b>{count(stats.due, 'question')}</b> due for review."
             if stats.due
-            else "Nothing due for review."
+            else f"Nothing due for review; the next question is due {when_due(next_due_at)}."
         )
         if self.review_button is not None:
             self.review_button.setEnabled(stats.due > 0)
