@@ -196,6 +196,9 @@ class ResultPage(QWidget):
             cells = [titles.get(t.topic, t.topic), f"{t.correct} of {t.total}", f"{t.accuracy:.0%}"]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        frame = 2 * self.table.frameWidth() + self.table.horizontalHeader().height()
+        self.table.setMaximumHeight(min(140, rows + frame + 2))  # room left for the missed list
         self.again.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_missed(self, missed: Sequence[tuple[QuizItem, Feedback]]) -> None:
