@@ -52,7 +52,10 @@ def run_import(args: argparse.Namespace) -> int:
     except (ExchangeError, BankError) as e:
         return _exchange_error(e)
     print("\n".join(summary.lines()))
-    print(f"Your questions are in {into}; they appear in the quiz topics marked (yours).")
+    if into.resolve() == user_bank_dir().resolve():
+        print(f"Your questions are in {into}; they appear in the quiz topics marked (yours).")
+    else:  # only the learner's own folder is loaded beside the bank
+        print(f"Written to {into}; copy the files to {user_bank_dir()} to quiz on them.")
     return 0
 
 

@@ -164,6 +164,8 @@ def _question(block: _Block, name: str) -> dict[str, Any] | str:
     if close_at == -1:
         return "'{' is not closed by '}'"
     before, body, after = text[:open_at], text[open_at + 1 : close_at], text[close_at + 1 :]
+    if _find(after, "{") != -1:
+        return "cloze (several answer blocks): Kviz asks one thing per question"
     prompt = _plain(before, fmt)
     if after.strip():  # missing word: the answers stand for a gap inside the sentence
         prompt = f"{prompt} {BLANK} {_plain(after, fmt)}".strip()
@@ -179,7 +181,8 @@ def _question(block: _Block, name: str) -> dict[str, Any] | str:
     if re.fullmatch(r"(T|TRUE|F|FALSE)(#.*)?", body, flags=re.DOTALL):
         word, fb = _feedback(body)
         doc |= {"type": "truefalse", "answer": word.upper().startswith("T")}
-        doc["explanation"] = general or _plain(fb.split("#")[0], fmt) or NO_EXPLANATION
+        wrong_fb, _, right_fb = fb.partition("#")  # `{T#if wrong#if right}`
+        doc["explanation"] = general or _plain(right_fb or wrong_fb, fmt) or NO_EXPLANATION
         return doc
     pieces = [(sep, raw) for sep, raw in _split(body, "=~") if sep]
     if _split(body, "=~")[0][1].strip():
@@ -190,6 +193,8 @@ def _question(block: _Block, name: str) -> dict[str, Any] | str:
 
 
 def _numeric(doc: dict[str, Any], body: str, general: str, fmt: str) -> dict[str, Any] | str:
+    if (wrong := _find(body, "~")) != -1:  # `~#feedback` for any wrong answer: nothing to keep
+        body = body[:wrong]
     answers = [raw for sep, raw in _split(body, "=") if sep] or [body]
     best: tuple[float, float, str] | None = None
     for raw in answers:
@@ -250,7 +255,7 @@ def read_gift(path: Path, topic: str | None = None) -> Imported:
         result.titles.setdefault(name, block.category.split("/")[-1].strip() or name)
         doc = _question(block, f"{name.replace('_', '-')}-000")
         if isinstance(doc, str):
-            if any(k in doc for k in ("matching", "essay", "description", "Kviz shows")):
+            if any(k in doc for k in ("matching", "essay", "cloze", "description", "Kviz shows")):
                 result.skipped.append(Skipped(where, doc))
                 continue
             raise ExchangeError(f"{where}: {doc}")

@@ -41,12 +41,31 @@ RUN_COLUMNS = (
 )
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a `'`.
+
+    Learner names and typed answers are free text, and a teacher opens this file in Excel or
+    LibreOffice: `=HYPERLINK(...)` must stay text (OWASP's advice on CSV injection). Plain
+    numbers such as `-3` are left as they are.
+    """
+    risky = isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+    return "'" + str(value) if risky and not _is_number(str(value)) else value
+
+
 def _write(path: Path, header: tuple[str, ...], rows: list[list[object]]) -> int:
     try:
         with path.open("w", encoding="utf-8", newline="") as f:
             out = csv.writer(f)
             out.writerow(header)
-            out.writerows(rows)
+            out.writerows([spreadsheet_safe(v) for v in row] for row in rows)
     except OSError as e:
         raise ExchangeError(f"{path}: cannot write: {e.strerror or e}") from None
     return len(rows)

@@ -254,6 +254,11 @@ def test_cli_import_check_and_export(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "Imported 10 questions from constructs.gift." in out
     assert "Skipped 2 questions Kviz cannot represent:" in out and ":35: matching" in out
+    assert "marked (yours)" in out
+    assert (
+        main(["bank", "import", str(DATA / "constructs.xml"), "--into", str(tmp_path / "x")]) == 0
+    )
+    assert "copy the files to" in capsys.readouterr().out  # not loaded unless moved there
     user_dir = tmp_path / "data" / "kviz" / "questions"
     assert main(["bank", "check", str(user_dir)]) == 0
     assert "total: 10 questions" in capsys.readouterr().out
@@ -353,3 +358,59 @@ def test_attempts_and_runs_as_csv(tmp_path, db, bank, capsys):
         "folder /x",
     )
     assert "Wrote 1 lab run to" in capsys.readouterr().out
+
+
+def test_gift_numeric_alternatives_truefalse_feedback_and_skipped_cloze():
+    imported = read_gift(DATA / "more_constructs.gift")
+    several, tf_two, tf_one = imported.topics["more_constructs"]
+    # the full-credit answer wins; the 50% one and the `~#` wrong-answer feedback are dropped
+    assert (several["answer"], several["tolerance"], several["explanation"]) == (
+        1822,
+        0,
+        "Exactly.",
+    )
+    # `{TRUE#if wrong#if right}`: the feedback for a right answer explains it
+    assert (tf_two["answer"], tf_two["explanation"]) == (True, "Shown when right.")
+    assert (tf_one["answer"], tf_one["explanation"]) == (False, "He died in 1885.")
+    skipped = [str(s) for s in imported.skipped]
+    assert len(skipped) == 2
+    assert "more_constructs.gift:12: cloze (several answer blocks)" in skipped[0]
+    assert "more_constructs.gift:14: no answer block" in skipped[1]
+
+
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1+cmd", "'+1+cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("-3", "-3"),  # a plain negative number stays a number
+        ("relu", "relu"),
+        (0.5, 0.5),
+    ],
+)
+def test_csv_cells_never_run_as_spreadsheet_formulas(cell, written):
+    from kviz.exchange.records_csv import spreadsheet_safe
+
+    assert spreadsheet_safe(cell) == written
+
+
+def test_moodle_xml_with_more_choices_than_kviz_shows_is_skipped_not_refused(tmp_path):
+    answers = "".join(
+        f'<answer fraction="{100 if i == 0 else 0}"><text>c{i}</text></answer>' for i in range(7)
+    )
+    (tmp_path / "seven.xml").write_text(
+        '<quiz><question type="multichoice"><name><text>seven</text></name>'
+        f"<questiontext><text>Pick</text></questiontext>{answers}</question>"
+        '<question type="truefalse"><name><text>tf</text></name>'
+        "<questiontext><text>Yes?</text></questiontext>"
+        '<answer fraction="100"><text>true</text></answer>'
+        '<answer fraction="0"><text>false</text></answer></question></quiz>',
+        encoding="utf-8",
+    )
+    imported = read_moodle_xml(tmp_path / "seven.xml")
+    assert [q["type"] for q in imported.topics["seven"]] == ["truefalse"]
+    assert [str(s) for s in imported.skipped] == [
+        f"{tmp_path / 'seven.xml'}: question 'seven': 7 choices; Kviz shows at most 6"
+    ]
