@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING, Any, TextIO
 
 from kviz.bank.schema import LETTERS
+from kviz.wording import count
 
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank
@@ -193,9 +194,8 @@ def _run_items(
 
     out, inp = sys.stdout, sys.stdin
     run = QuizRun(items)
-    quiz_id = start_quiz(db, learner.id, mode, topics)
-    plural = "s" if len(items) != 1 else ""
-    out.write(f"{mode.capitalize()} for {learner.name}: {len(items)} question{plural}.\n")
+    quiz_id = start_quiz(db, learner.id, mode, topics, planned=len(items))
+    out.write(f"{mode.capitalize()} for {learner.name}: {count(len(items), 'question')}.\n")
     try:
         while (item := run.current) is not None:
             title = bank.titles.get(item.topic, item.topic)
@@ -215,8 +215,7 @@ def _run_items(
     except KeyboardInterrupt:
         out.write("\n(stopped: your answers so far are saved)\n")
     summary = finish_quiz(db, quiz_id)
-    out.write(f"\nScore: {summary.correct}/{summary.total}")
-    out.write(f" ({summary.accuracy:.0%})\n" if summary.total else "\n")
+    out.write(f"\nScore: {summary.outcome()}\n")
     for t in summary.per_topic:
         out.write(f"  {t.topic}: {t.correct}/{t.total}\n")
     out.flush()
@@ -299,7 +298,7 @@ def _stats(args: argparse.Namespace) -> int:
         return 0
     share = f" ({stats.correct / stats.attempts:.0%})" if stats.attempts else ""
     print(
-        f"{stats.learner.name}: {stats.attempts} answers, {stats.correct} right{share};"
+        f"{stats.learner.name}: {count(stats.attempts, 'answer')}, {stats.correct} right{share};"
         f" day streak {stats.day_streak}; right in a row {stats.right_streak};"
         f" {stats.due} due for review"
     )

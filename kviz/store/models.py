@@ -65,6 +65,8 @@ class QuizSessionRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Revision 0004: a stable id, so copying records to a class database is idempotent.
     uid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uid)
+    # Revision 0006: how many questions the quiz had; fewer answers means it was left early.
+    planned: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_quiz_sessions_learner_started", "learner_id", "started_at"),)
 

@@ -98,8 +98,10 @@ def list_learners(db: Database) -> list[Learner]:
         return [learner_view(r) for r in s.scalars(select(LearnerRow).order_by(LearnerRow.name))]
 
 
-def start_quiz(db: Database, learner_id: int, mode: str, topics: Sequence[str]) -> int:
-    """A new quiz session (mode "quiz" or "review"); returns its id."""
+def start_quiz(
+    db: Database, learner_id: int, mode: str, topics: Sequence[str], planned: int | None = None
+) -> int:
+    """A new quiz session (mode "quiz" or "review") of `planned` questions; returns its id."""
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
     now = utcnow()
@@ -108,7 +110,9 @@ def start_quiz(db: Database, learner_id: int, mode: str, topics: Sequence[str]) 
         if learner is None:
             raise ValueError(f"no learner with id {learner_id}")
         learner.last_used_at = now
-        row = QuizSessionRow(learner_id=learner_id, mode=mode, topics=list(topics), started_at=now)
+        row = QuizSessionRow(
+            learner_id=learner_id, mode=mode, topics=list(topics), started_at=now, planned=planned
+        )
         s.add(row)
         s.flush()
         return row.id
@@ -255,17 +259,29 @@ def _summaries(s: Session, rows: Sequence[QuizSessionRow]) -> list[QuizSummary]:
                 total=sum(p[1] for p in parts),
                 seconds=sum(p[3] for p in parts),
                 per_topic=tuple(TopicScore(t, right, n) for t, n, right, _ in parts),
+                planned=r.planned,
             )
         )
     return out
 
 
 def finish_quiz(db: Database, quiz_id: int) -> QuizSummary:
-    """Mark the quiz finished; its score overall and per topic."""
+    """Close the quiz; its score overall and per topic.
+
+    A quiz closed with no answer is deleted, not kept as an empty session (its summary is
+    still returned, with total 0); one closed with fewer answers than planned reads as left early.
+    """
     with db.session() as s:
         row = s.get(QuizSessionRow, quiz_id)
         if row is None:
             raise ValueError(f"no quiz session with id {quiz_id}")
+        answered = s.scalar(select(func.count()).where(AttemptRow.quiz_id == quiz_id))
+        if not answered:
+            row.finished_at = row.finished_at or utcnow()
+            s.flush()
+            summary = _summaries(s, [row])[0]
+            s.delete(row)
+            return summary
         if row.finished_at is None:
             row.finished_at = utcnow()
         s.flush()

@@ -68,10 +68,24 @@ class QuizSummary:
     total: int  # answered questions
     seconds: float  # time spent answering
     per_topic: tuple[TopicScore, ...]
+    planned: int | None = None  # questions in the quiz; None on sessions from before 0006
 
     @property
     def accuracy(self) -> float:
         return self.correct / self.total if self.total else 0.0
+
+    @property
+    def left_early(self) -> bool:
+        """Closed before every planned question was answered (or never closed at all)."""
+        return self.finished_at is None or (self.planned is not None and self.total < self.planned)
+
+    def outcome(self) -> str:
+        """One line for Home and the CLI: "7/10 right (70%)" or "left early, 1 of 10 answered"."""
+        if self.left_early:
+            if self.planned is not None:
+                return f"left early, {self.total} of {self.planned} answered ({self.correct} right)"
+            return f"left early, {self.total} answered ({self.correct} right)"
+        return f"{self.correct}/{self.total} right ({self.accuracy:.0%})"
 
 
 @dataclass(frozen=True)

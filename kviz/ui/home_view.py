@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
+from kviz.wording import count, when_due
 
 if TYPE_CHECKING:
-    from datetime import date
+    from datetime import date, datetime
 
     from kviz.store.views import LearnerStats
 
@@ -116,6 +117,7 @@ class HomeView(QWidget):
             attempts_per_day,
             learner_stats,
             list_lab_runs,
+            next_due,
             recent_quizzes,
         )
 
@@ -124,14 +126,11 @@ class HomeView(QWidget):
             self.greeting.setText("<h2>Welcome to Kviz</h2>Choose a learner to begin.")
             return
         stats = learner_stats(self.state.db, learner_id)
-        self._show_stats(stats)
+        self._show_stats(stats, next_due(self.state.db, learner_id))
         self.quizzes.clear()
         for q in recent_quizzes(self.state.db, learner_id, limit=10):
             when = q.started_at.astimezone().strftime("%d %b %H:%M")
-            state = "" if q.finished_at else " (left early)"
-            self.quizzes.addItem(
-                f"{when}  {q.mode}: {q.correct}/{q.total} right ({q.accuracy:.0%}){state}"
-            )
+            self.quizzes.addItem(f"{when}  {q.mode}: {q.outcome()}")
         if not self.quizzes.count():
             self.quizzes.addItem("No quiz yet.")
         self.runs.clear()
@@ -150,10 +149,10 @@ class HomeView(QWidget):
         if "matplotlib.figure" in sys.modules:
             self._plot()
 
-    def _show_stats(self, stats: LearnerStats) -> None:
+    def _show_stats(self, stats: LearnerStats, next_due_at: datetime | None) -> None:
         self.greeting.setText(
             f"<h2>Hello, {stats.learner.name}</h2>"
-            f"{stats.attempts} answers so far, {stats.correct} right. "
+            f"{count(stats.attempts, 'answer')} so far, {stats.correct} right. "
             f"Day streak: {stats.day_streak}. Right in a row: {stats.right_streak}."
         )
         while self.mastery_grid.count():
@@ -177,20 +176,27 @@ class HomeView(QWidget):
                 trend = ""
                 if t.trend is not None:
                     trend = " ↑" if t.trend > 0 else " ↓" if t.trend < 0 else " →"
-                plural = "s" if t.recent != 1 else ""
-                bar.setFormat(f"%p%{trend}  ({t.recent} recent answer{plural})")
+                bar.setFormat(f"%p%{trend}  ({count(t.recent, 'recent answer')})")
             due = QLabel(f"{t.due} due" if t is not None and t.due else "")
             self.mastery_grid.addWidget(name, row, 0)
             self.mastery_grid.addWidget(bar, row, 1)
             self.mastery_grid.addWidget(due, row, 2)
         self.mastery_grid.setColumnStretch(1, 1)
         self.due.setText(
-            f"<b>{stats.due}</b> question{'s' if stats.due != 1 else ''} due for review."
+            f"<b>{count(stats.due, 'question')}</b> due for review."
             if stats.due
-            else "Nothing due for review."
+            else f"Nothing due for review; the next question is due {when_due(next_due_at)}."
         )
         if self.review_button is not None:
             self.review_button.setEnabled(stats.due > 0)
+        self._focus_main_button(stats.due > 0)
+
+    def _focus_main_button(self, due: bool) -> None:
+        """Enter starts what comes next: the review when something is due, else a quiz."""
+        main = self.review_button if due else self.buttons.get("quiz")
+        if main is not None and main.isEnabled():
+            main.setAutoDefault(True)
+            main.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _titles(self) -> dict[str, str]:
         try:

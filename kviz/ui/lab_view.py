@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from kviz.ui.lab_steps.build_step import BuildStep
@@ -49,6 +51,16 @@ class LabView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.setFocusProxy(self.tabs)
+        # As Help says, wherever the focus is in a step (a table or the code view would
+        # otherwise take the keys for themselves).
+        for keys, by in (("Ctrl+PgDown", 1), ("Ctrl+PgUp", -1)):
+            move = QShortcut(QKeySequence(keys), self)
+            move.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            move.activated.connect(lambda by=by: self.move_step(by))
+
+    def move_step(self, step: int) -> None:
+        """Show the next (+1) or previous (-1) step, wrapping around like Ctrl+Tab."""
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     def activated(self) -> None:
         self._step_shown(self.tabs.currentIndex())

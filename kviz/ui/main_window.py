@@ -151,7 +151,10 @@ class MainWindow(QMainWindow):
     def go(self, screen_id: str) -> None:
         """Show screen `screen_id` and put the focus in it."""
         self.nav.setCurrentRow([s.id for s in SCREENS].index(screen_id))
-        self.view(screen_id).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        view = self.view(screen_id)
+        focused = QApplication.focusWidget()
+        if focused is None or not view.isAncestorOf(focused):  # keep the main button's focus
+            view.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_row(self, row: int) -> None:
         view = self.view(SCREENS[row].id)

@@ -7,7 +7,7 @@ The raw text is exactly what a person would type in the terminal ("b", "a,c", "t
 from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QMouseEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.bank.schema import LETTERS
+from kviz.quiz.items import AnswerKey
 from kviz.quiz.types import question_type
+from kviz.ui.verdict_style import RIGHT, WRONG, sheet
 
 NUMBER = QRegularExpression(r"^\s*[-+]?\d*([.,]\d*)?([eE][-+]?\d*)?\s*$")
 
@@ -45,9 +47,26 @@ class AnswerWidget(QWidget):
     def focus_first(self) -> None:
         self.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def mark(self, key: AnswerKey) -> None:
+        """After grading: show which options were right (only choice widgets have options)."""
+
+
+class _ChoiceText(QLabel):
+    """A choice's text, wrapped to the window; clicking it picks the choice like its button."""
+
+    clicked = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        self.clicked.emit()
+        super().mousePressEvent(event)
+
 
 class ChoiceWidget(AnswerWidget):
-    """Radio buttons (one answer) or check boxes (several), lettered a, b, c…"""
+    """Radio buttons (one answer) or check boxes (several), lettered a, b, c…
+
+    The button holds only the letter; the text is a word-wrapped label beside it, because a
+    button's own text never wraps and a long choice was cut off at the window edge.
+    """
 
     def __init__(
         self, choices: tuple[str, ...] | list[str], multiple: bool, parent: QWidget | None = None
@@ -59,18 +78,40 @@ class ChoiceWidget(AnswerWidget):
         self.group = QButtonGroup(self)
         self.group.setExclusive(not multiple)
         self.buttons: list[QAbstractButton] = []
+        self.texts: list[QLabel] = []
+        self._locked = False
         for i, text in enumerate(choices):
-            # "&&" shows a literal "&" in a button label.
-            label = f"{LETTERS[i]})  {text.replace('&', '&&')}"
-            button: QAbstractButton = QCheckBox(label) if multiple else QRadioButton(label)
+            letter = f"{LETTERS[i]})"
+            button: QAbstractButton = QCheckBox(letter) if multiple else QRadioButton(letter)
             button.setToolTip(f"Key {i + 1} or {LETTERS[i].upper()}")
+            button.setAccessibleName(f"{letter} {text}")
             self.group.addButton(button, i)
             self.buttons.append(button)
-            layout.addWidget(button)
+            label = _ChoiceText(text)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
+            label.clicked.connect(lambda i=i: None if self._locked else self.choose(i))
+            self.texts.append(label)
+            row = QHBoxLayout()
+            row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(label, 1)
+            layout.addLayout(row)
         self.group.idToggled.connect(lambda *_: self.changed.emit())
 
+    def _right(self, key: AnswerKey) -> frozenset[int]:
+        return key.correct
+
+    def mark(self, key: AnswerKey) -> None:
+        """Paint the right options green with ✔ and a wrongly picked one red with ✘."""
+        right = self._right(key)
+        for i, (button, label) in enumerate(zip(self.buttons, self.texts, strict=True)):
+            verdict = RIGHT if i in right else WRONG if button.isChecked() else None
+            if verdict is not None:
+                label.setText(f"{verdict[0]} {label.text()}")
+                label.setStyleSheet(sheet(verdict))
+
     def choose(self, index: int) -> bool:
-        if not 0 <= index < len(self.buttons):
+        if self._locked or not 0 <= index < len(self.buttons):
             return False
         button = self.buttons[index]
         button.setChecked(not button.isChecked() if self.multiple else True)
@@ -79,6 +120,12 @@ class ChoiceWidget(AnswerWidget):
 
     def raw_answer(self) -> str:
         return ",".join(LETTERS[i] for i, b in enumerate(self.buttons) if b.isChecked())
+
+    def set_locked(self, locked: bool) -> None:
+        """Freeze the buttons only: the texts keep full contrast to be read after grading."""
+        self._locked = locked
+        for button in self.buttons:
+            button.setEnabled(not locked)
 
     def focus_first(self) -> None:
         if self.buttons:
@@ -92,6 +139,9 @@ class TrueFalseWidget(ChoiceWidget):
         super().__init__(("True", "False"), multiple=False, parent=parent)
         self.buttons[0].setToolTip("Key 1, A or T")
         self.buttons[1].setToolTip("Key 2, B or F")
+
+    def _right(self, key: AnswerKey) -> frozenset[int]:
+        return frozenset({0 if key.flag else 1})
 
     def raw_answer(self) -> str:
         picked = self.group.checkedId()

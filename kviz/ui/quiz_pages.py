@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,10 +23,12 @@ from PySide6.QtWidgets import (
 
 from kviz.quiz.types import question_type
 from kviz.ui.question_widgets import AnswerWidget
+from kviz.ui.verdict_style import RIGHT, WRONG, sheet
+from kviz.wording import count, when_due
 
 if TYPE_CHECKING:
     from kviz.quiz.grading import Feedback
-    from kviz.quiz.items import QuizItem
+    from kviz.quiz.items import AnswerKey, QuizItem
     from kviz.quiz.scoring import Score
 
 
@@ -59,8 +63,11 @@ class QuestionPage(QWidget):
         self.prompt.setTextFormat(Qt.TextFormat.PlainText)
         self.prompt.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.prompt)
-        self.how = QLabel()
-        self.how.setEnabled(False)  # the palette's disabled text: a quieter hint
+        self.how = QLabel()  # in italics, not greyed: disabled text fell below 4.5:1 contrast
+        self.how.setWordWrap(True)
+        font = self.how.font()
+        font.setItalic(True)
+        self.how.setFont(font)
         layout.addWidget(self.how)
         self.answer_holder = QVBoxLayout()
         layout.addLayout(self.answer_holder)
@@ -115,12 +122,16 @@ class QuestionPage(QWidget):
         if self.answer is not None:
             self.answer.focus_first()
 
-    def show_feedback(self, feedback: Feedback, last: bool) -> None:
-        """Right or wrong, the expected answer and the explanation."""
+    def show_feedback(self, feedback: Feedback, last: bool, key: AnswerKey) -> None:
+        """Right or wrong in colour with an icon, the right options marked, the explanation."""
         self.hint.clear()
         if self.answer is not None:
             self.answer.set_locked(True)
-        self.verdict.setText("✔ Right" if feedback.correct else "✘ Not quite")
+            self.answer.mark(key)
+        verdict = RIGHT if feedback.correct else WRONG
+        words = "Right" if feedback.correct else "Not quite"
+        self.verdict.setText(f"{verdict[0]} {words}")
+        self.verdict.setStyleSheet(sheet(verdict))
         self.expected.setText("" if feedback.correct else f"Expected: {feedback.expected}")
         self.expected.setVisible(not feedback.correct)
         self.explanation.setText(feedback.explanation)
@@ -131,20 +142,34 @@ class QuestionPage(QWidget):
 
 
 class ResultPage(QWidget):
-    """The final score with a per-topic breakdown."""
+    """The final score per topic, when review brings the questions back, and each missed
+    question with its explanation and a button to the lab that shows it."""
+
+    open_screen = Signal(str)  # a screen id from kviz.ui.screens.SCREENS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.headline = _big(QLabel(), 1.6)
         layout.addWidget(self.headline)
+        self.next_review = QLabel()
+        self.next_review.setWordWrap(True)
+        layout.addWidget(self.next_review)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Topic", "Right", "Score"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setTabKeyNavigation(False)
-        layout.addWidget(self.table, 1)
+        self.table.setMaximumHeight(140)
+        layout.addWidget(self.table)
+        self.missed_title = QLabel("<b>Missed questions</b>")
+        layout.addWidget(self.missed_title)
+        self.missed = QScrollArea()
+        self.missed.setWidgetResizable(True)
+        self.missed.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.missed, 1)
+        self.lab_buttons: list[QPushButton] = []
         row = QHBoxLayout()
         self.again = QPushButton("&Done")
         self.again.setAutoDefault(True)  # Enter on the focused button closes the score
@@ -152,11 +177,65 @@ class ResultPage(QWidget):
         row.addStretch()
         layout.addLayout(row)
 
-    def show_score(self, score: Score, titles: Mapping[str, str]) -> None:
+    def show_score(
+        self,
+        score: Score,
+        titles: Mapping[str, str],
+        missed: Sequence[tuple[QuizItem, Feedback]] = (),
+        next_due: datetime | None = None,
+    ) -> None:
+        """The score; `missed` are the wrong answers in the order asked."""
         self.headline.setText(f"Score: {score.correct} of {score.total} ({score.accuracy:.0%})")
+        self.next_review.setText(
+            f"Review brings your answers back when they are due; the next is due "
+            f"{when_due(next_due)}."
+        )
+        self._show_missed(missed)
         self.table.setRowCount(len(score.per_topic))
         for r, t in enumerate(score.per_topic):
             cells = [titles.get(t.topic, t.topic), f"{t.correct} of {t.total}", f"{t.accuracy:.0%}"]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
+        rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
+        frame = 2 * self.table.frameWidth() + self.table.horizontalHeader().height()
+        self.table.setMaximumHeight(min(140, rows + frame + 2))  # room left for the missed list
         self.again.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_missed(self, missed: Sequence[tuple[QuizItem, Feedback]]) -> None:
+        from kviz.ui.screens import lab_link
+
+        box = QWidget()
+        column = QVBoxLayout(box)
+        self.lab_buttons = []
+        self.missed_title.setText(
+            f"<b>Missed: {count(len(missed), 'question')}</b>" if missed else "<b>None missed.</b>"
+        )
+        for item, feedback in missed:
+            prompt = QLabel(item.prompt)
+            prompt.setTextFormat(Qt.TextFormat.PlainText)
+            prompt.setWordWrap(True)
+            font = prompt.font()
+            font.setBold(True)
+            prompt.setFont(font)
+            expected = QLabel(f"Expected: {feedback.expected}")
+            expected.setTextFormat(Qt.TextFormat.PlainText)
+            expected.setWordWrap(True)
+            why = QLabel(feedback.explanation)
+            why.setTextFormat(Qt.TextFormat.PlainText)
+            why.setWordWrap(True)
+            for w in (prompt, expected, why):
+                column.addWidget(w)
+            link = lab_link(item.lab)
+            if link is not None:
+                screen_id, label = link
+                button = QPushButton(label)
+                button.setAutoDefault(True)
+                button.clicked.connect(lambda _=False, s=screen_id: self.open_screen.emit(s))
+                row = QHBoxLayout()
+                row.addWidget(button)
+                row.addStretch()
+                column.addLayout(row)
+                self.lab_buttons.append(button)
+        column.addStretch()
+        self.missed.setWidget(box)
+        self.missed.setVisible(bool(missed))

@@ -32,6 +32,7 @@ from kviz.bank.schema import LETTERS
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage, ResultPage
 from kviz.ui.state import AppState
+from kviz.wording import count, when_due
 
 if TYPE_CHECKING:
     from kviz.quiz.engine import QuizRun
@@ -41,6 +42,7 @@ class QuizView(QWidget):
     """mode "quiz": pick topics, difficulty and length; mode "review": the due questions."""
 
     quiz_finished = Signal(object)  # the core's Score of the finished quiz
+    open_screen = Signal(str)  # the result page's lab button: a screen id to show
 
     def __init__(self, state: AppState, mode: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +61,7 @@ class QuizView(QWidget):
         layout.addWidget(self.pages)
         self.question.submit_requested.connect(self.submit_or_next)
         self.result.again.clicked.connect(self.show_setup)
+        self.result.open_screen.connect(self.open_screen)
         self._shown_at = 0.0
         self._answered = False
 
@@ -162,21 +165,30 @@ class QuizView(QWidget):
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
                 self.topics.addItem(item)
             self.setup_note.setText(
-                f"{len(bank.entries)} questions in {len(bank.topics)} topics. Choose what to "
+                f"{count(len(bank.entries), 'question')} in {count(len(bank.topics), 'topic')}. "
+                "Choose what to "
                 "practise (Space ticks a topic). Answers are graded at once, with an explanation."
             )
             self.start_button.setEnabled(True)
         else:
             due = self._due_ids()
             self.setup_note.setText(
-                f"<b>{len(due)}</b> question{'s' if len(due) != 1 else ''} due for review. "
+                f"<b>{count(len(due), 'question')}</b> due for review. "
                 "Questions come back when you are about to forget them (FSRS scheduling)."
                 if due
-                else "Nothing is due for review now. Take a quiz, and the questions "
+                else "Nothing is due for review now; the next question is due "
+                f"{self._next_due_words()}. Take a quiz, and the questions "
                 "you answer will come back here when it is time to review them."
             )
             self.start_button.setEnabled(bool(due))
         self.start_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _next_due_words(self) -> str:
+        from kviz.store.records import next_due
+
+        if self.state.learner_id is None:
+            return when_due(None)
+        return when_due(next_due(self.state.db, self.state.learner_id))
 
     def _due_ids(self) -> list[str]:
         if self.state.learner_id is None:
@@ -252,6 +264,7 @@ class QuizView(QWidget):
             self.state.learner_id,
             self.mode,
             topics or sorted({i.topic for i in items}),
+            planned=len(items),
         )
         self.pages.setCurrentWidget(self.question)
         self._show_current()
@@ -302,15 +315,18 @@ class QuizView(QWidget):
         # The bank's letters, not the shuffled ones on screen: history must mean the same later.
         record_attempt(self.state.db, self.quiz_id, item, answer.canonical, feedback, seconds)
         self._answered = True
-        self.question.show_feedback(feedback, last=self.run.done)
+        self.question.show_feedback(feedback, last=self.run.done, key=item.key)
 
     def _finish(self) -> None:
-        from kviz.store.records import finish_quiz
+        from kviz.store.records import finish_quiz, next_due
 
         assert self.run is not None and self.quiz_id is not None
         finish_quiz(self.state.db, self.quiz_id)
         score = self.run.score()
-        self.result.show_score(score, self.state.bank().titles)
+        missed = [(r.item, r.feedback) for r in self.run.results if not r.feedback.correct]
+        assert self.state.learner_id is not None
+        due = next_due(self.state.db, self.state.learner_id)
+        self.result.show_score(score, self.state.bank().titles, missed, due)
         self.pages.setCurrentWidget(self.result)
         self.run = None
         self.state.records_changed.emit()
@@ -339,4 +355,6 @@ class QuizView(QWidget):
         self.state.records_changed.emit()
         self.show_setup()
         if given:
-            self.setup_note.setText(f"You left the quiz; your {given} answers are saved.")
+            self.setup_note.setText(
+                f"You left the quiz early: {given} of {given + left} answered and saved."
+            )

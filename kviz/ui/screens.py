@@ -63,16 +63,32 @@ def _home(state: AppState, nav: Navigator) -> QWidget:
     return home
 
 
+def lab_link(lab: str | None) -> tuple[str, str] | None:
+    """The screen id and button label for a question's `lab:` field, None without one.
+
+    "reference" is the guided lab (Labs); "sweep:<setting>" is a sweep, run on Compare.
+    """
+    if not lab:
+        return None
+    if lab.startswith("sweep:"):
+        return "compare", f"Sweep {lab.removeprefix('sweep:')} on Compare"
+    return "labs", "Open the lab"
+
+
 def _quiz(state: AppState, nav: Navigator) -> QWidget:
     from kviz.ui.quiz_view import QuizView
 
-    return QuizView(state, mode="quiz")
+    view = QuizView(state, mode="quiz")
+    view.open_screen.connect(nav.go)
+    return view
 
 
 def _review(state: AppState, nav: Navigator) -> QWidget:
     from kviz.ui.quiz_view import QuizView
 
-    return QuizView(state, mode="review")
+    view = QuizView(state, mode="review")
+    view.open_screen.connect(nav.go)
+    return view
 
 
 def _labs(state: AppState, nav: Navigator) -> QWidget:

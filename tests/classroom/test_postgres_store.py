@@ -19,7 +19,7 @@ from kviz.store.models import AttemptRow, DailyCountRow
 from kviz.store.postgres import pg_engine
 
 ROOT = Path(__file__).resolve().parents[2]
-REVISIONS = ["0001", "0002", "0003", "0004", "0005"]
+REVISIONS = ["0001", "0002", "0003", "0004", "0005", "0006"]
 ANSWERS = "a\n1\ntrue\n" * 40  # every kind of question takes one of these lines
 
 

@@ -48,6 +48,27 @@ def test_quiz_summary_scores_per_topic(db, bank):
     assert r.recent_quizzes(db, ann.id) == [summary]
 
 
+def test_quiz_left_early_reads_as_left_early(db, bank):
+    ann = r.get_or_create_learner(db, "ann")
+    quiz = r.start_quiz(db, ann.id, "quiz", ["filters"], planned=10)
+    item = make_item(bank.get("filters-002"), random.Random(0))
+    answer = parse_answer(item, "false")
+    r.record_attempt(db, quiz, item, answer.canonical, QuizRun([item]).submit(answer, 1.0), 1.0)
+    summary = r.finish_quiz(db, quiz)
+    assert summary.left_early and summary.planned == 10
+    assert summary.outcome() == "left early, 1 of 10 answered (1 right)"
+    assert r.recent_quizzes(db, ann.id)[0].outcome() == summary.outcome()
+    full = play(db, bank, ann.id, [("filters-002", True)])
+    assert not full.left_early and full.outcome() == "1/1 right (100%)"
+
+
+def test_quiz_closed_with_no_answer_is_not_kept(db):
+    ann = r.get_or_create_learner(db, "ann")
+    quiz = r.start_quiz(db, ann.id, "review", [], planned=3)
+    summary = r.finish_quiz(db, quiz)
+    assert summary.total == 0 and r.recent_quizzes(db, ann.id) == []
+
+
 def test_stats_mastery_trend_and_streaks(db, bank):
     ann = r.get_or_create_learner(db, "ann")
     # 10 wrong then 10 right: the window's recent half is all right, the older half all wrong

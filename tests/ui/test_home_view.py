@@ -60,3 +60,21 @@ def test_home_opens_the_learners_history_with_what_was_shown(qtbot, state, monke
     assert dialog.table.item(0, 3).text() == f"a) {item.choices[0]}"  # as shown, not bank letters
     dialog.table.setCurrentCell(0, 0)
     assert item.prompt in dialog.detail.text() and f"a) {item.choices[0]}" in dialog.detail.text()
+
+
+def test_home_lists_a_quiz_left_early_with_its_planned_count(qtbot, state):
+    from kviz.bank.loader import load_bank
+    from kviz.quiz.engine import build_quiz
+    from kviz.quiz.grading import Feedback
+    from kviz.store.records import finish_quiz, record_attempt, start_quiz
+    from kviz.ui.home_view import HomeView
+
+    quiz = start_quiz(state.db, state.learner_id, "quiz", [], planned=10)
+    item = build_quiz(load_bank(), count=1, seed=1)[0]
+    record_attempt(state.db, quiz, item, "a", Feedback(True, "a", ""), 2.0)
+    finish_quiz(state.db, quiz)
+    view = HomeView(state, [])
+    qtbot.addWidget(view)
+    view.refresh()
+    text = view.quizzes.item(0).text()
+    assert "left early, 1 of 10 answered" in text and "100%" not in text

@@ -119,7 +119,20 @@ def test_escape_leaves_and_keeps_answers(qtbot, quiz, state, learner, monkeypatc
     qtbot.keyClick(quiz.question.button, Qt.Key.Key_Escape)
     assert quiz.pages.currentWidget() is quiz.setup
     [summary] = recent_quizzes(state.db, learner.id)
-    assert summary.total == 1
+    assert summary.total == 1 and summary.left_early
+    assert summary.outcome().startswith(f"left early, 1 of {len(items)} answered")
+    assert f"1 of {len(items)} answered" in quiz.setup_note.text()
+
+
+def test_leaving_before_any_answer_keeps_no_session(qtbot, quiz, state, learner, monkeypatch):
+    from kviz.store.records import recent_quizzes
+
+    items = one_item_per_type(state.bank())
+    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: items)
+    quiz.start()
+    qtbot.keyClick(quiz.question.button, Qt.Key.Key_Escape)
+    assert quiz.pages.currentWidget() is quiz.setup
+    assert recent_quizzes(state.db, learner.id) == []
 
 
 def test_smart_quiz_is_the_default_and_asks_a_weak_topic_first(qtbot, quiz, state):
@@ -173,13 +186,13 @@ def test_review_shows_the_due_count_and_records_a_review(qtbot, state, learner):
     home = HomeView(state, [("review", "Start &review")])
     qtbot.addWidget(home)
     home.refresh()
-    assert "<b>3</b> questions due" in home.due.text()
+    assert "<b>3 questions</b> due" in home.due.text()
     assert home.review_button.isEnabled()
 
     review = QuizView(state, mode="review")
     qtbot.addWidget(review)
     review.activated()
-    assert "<b>3</b> questions due" in review.setup_note.text()
+    assert "<b>3 questions</b> due" in review.setup_note.text()
     assert review.start_button.isEnabled()
     review.start()
     asked = set()

@@ -9,8 +9,9 @@ from kviz.ui.lab_steps.common import Step, show_digits
 from kviz.ui.state import AppState
 
 EXPLANATION = (
-    "MNIST holds 70,000 handwritten digits, each a 28x28 grid of grey levels (0 = white "
-    "paper, 255 = black ink), with the digit it shows as its label. 60,000 are for training, "
+    "MNIST holds 70,000 handwritten digits, each a 28x28 grid of grey levels (0 = background, "
+    "255 = the pen stroke; Kviz shows them black on white), with the digit it shows as its "
+    "label. 60,000 are for training, "
     "10,000 are kept apart to test the model on digits it has never seen. Kviz reads the four "
     "MNIST files from a folder, its download cache or a mirror; offline it falls back to a "
     "5,000-digit sample."

@@ -1,0 +1,27 @@
+"""Counts ("1 answer", "3 answers") and due times ("in 3 hours"), said the same way everywhere."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and the noun, singular for exactly one: count(1, "answer") == "1 answer"."""
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def when_due(due: datetime | None, now: datetime | None = None) -> str:
+    """When review brings questions back, in words: "now", "in 10 minutes", "in 3 hours (14:05)",
+    "on 2 Dec"; `due` is aware UTC as records.next_due gives it."""
+    if due is None:
+        return "nothing is scheduled yet"
+    now = now or datetime.now(UTC)
+    seconds = (due - now).total_seconds()
+    if seconds <= 0:
+        return "now"
+    if seconds < 3600:
+        return f"in {count(max(1, round(seconds / 60)), 'minute')}"
+    local = due.astimezone()
+    if seconds < 24 * 3600:
+        return f"in {count(round(seconds / 3600), 'hour')} ({local:%H:%M})"
+    return f"on {local.day} {local:%b %H:%M}"
