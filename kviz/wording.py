@@ -25,3 +25,10 @@ def when_due(due: datetime | None, now: datetime | None = None) -> str:
     if seconds < 24 * 3600:
         return f"in {count(round(seconds / 3600), 'hour')} ({local:%H:%M})"
     return f"on {local.day} {local:%b %H:%M}"
+
+
+def nothing_due(due: datetime | None, now: datetime | None = None) -> str:
+    """The sentence for an empty review: when the next question comes back, if any is set."""
+    if due is None:
+        return "Nothing is due for review, and nothing is scheduled yet."
+    return f"Nothing is due for review; the next question is due {when_due(due, now)}."

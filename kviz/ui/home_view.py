@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.charts import Chart
 from kviz.ui.state import AppState
-from kviz.wording import count, when_due
+from kviz.wording import count, nothing_due
 
 if TYPE_CHECKING:
     from datetime import date, datetime
@@ -185,7 +185,7 @@ class HomeView(QWidget):
         self.due.setText(
             f"<b>{count(stats.due, 'question')}</b> due for review."
             if stats.due
-            else f"Nothing due for review; the next question is due {when_due(next_due_at)}."
+            else nothing_due(next_due_at)
         )
         if self.review_button is not None:
             self.review_button.setEnabled(stats.due > 0)

@@ -212,7 +212,7 @@ class QuestView(QWidget):
             ref = self._reference_row(rung.name)
             mine = self.mine.get(rung.name, [])
             cells = [
-                rung.title,
+                f"{r + 1}. {rung.title}",
                 rung.change,
                 f"{row['params']:,}",
                 f"{row['macs']:,}",
@@ -227,8 +227,8 @@ class QuestView(QWidget):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
-                if c == 0:
-                    item.setToolTip(rung.name)
+                if c <= 1:
+                    item.setToolTip(f"{rung.name}: {rung.change}")
                 self.table.setItem(r, c, item)
 
     def selected_rung(self) -> Any:
@@ -274,12 +274,28 @@ class QuestView(QWidget):
                         label=who,
                         zorder=3,
                     )
-            labelled: set[str] = set()
-            for who, name, cost, acc in self.points:
-                if who == "reference" and name not in labelled:
-                    labelled.add(name)
-                    ax.annotate(name, (cost, 100 * acc), fontsize=7, color=colors["text"])
+            # Each rung's number at the middle of its reference points, so close rungs stay
+            # readable; the table's first column carries the same numbers.
+            for number, rung in enumerate(self.rungs, start=1):
+                pts = [p for p in self.points if p[0] == "reference" and p[1] == rung.name]
+                if pts:
+                    cost = sorted(p[2] for p in pts)[len(pts) // 2]
+                    acc = sum(p[3] for p in pts) / len(pts)
+                    ax.annotate(
+                        str(number),
+                        (cost, 100 * acc),
+                        xytext=(-3, 6),
+                        textcoords="offset points",
+                        fontsize=8,
+                        fontweight="bold",
+                        color=colors["text"],
+                    )
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
             ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
             ax.legend(loc="lower right", fontsize=8)
         ax.set_xlabel(self.cost.currentText().removeprefix("Accuracy against ") + " (log)")
         ax.set_ylabel("test accuracy (%)")

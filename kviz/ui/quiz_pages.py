@@ -187,8 +187,8 @@ class ResultPage(QWidget):
         """The score; `missed` are the wrong answers in the order asked."""
         self.headline.setText(f"Score: {score.correct} of {score.total} ({score.accuracy:.0%})")
         self.next_review.setText(
-            f"Review brings your answers back when they are due; the next is due "
-            f"{when_due(next_due)}."
+            "Review brings your answers back when they are due; "
+            + (f"the next is due {when_due(next_due)}." if next_due else "none is scheduled yet.")
         )
         self._show_missed(missed)
         self.table.setRowCount(len(score.per_topic))

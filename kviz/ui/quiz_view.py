@@ -32,7 +32,7 @@ from kviz.bank.schema import LETTERS
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage, ResultPage
 from kviz.ui.state import AppState
-from kviz.wording import count, when_due
+from kviz.wording import count, nothing_due
 
 if TYPE_CHECKING:
     from kviz.quiz.engine import QuizRun
@@ -176,8 +176,7 @@ class QuizView(QWidget):
                 f"<b>{count(len(due), 'question')}</b> due for review. "
                 "Questions come back when you are about to forget them (FSRS scheduling)."
                 if due
-                else "Nothing is due for review now; the next question is due "
-                f"{self._next_due_words()}. Take a quiz, and the questions "
+                else f"{self._next_due_words()} Take a quiz, and the questions "
                 "you answer will come back here when it is time to review them."
             )
             self.start_button.setEnabled(bool(due))
@@ -187,8 +186,8 @@ class QuizView(QWidget):
         from kviz.store.records import next_due
 
         if self.state.learner_id is None:
-            return when_due(None)
-        return when_due(next_due(self.state.db, self.state.learner_id))
+            return nothing_due(None)
+        return nothing_due(next_due(self.state.db, self.state.learner_id))
 
     def _due_ids(self) -> list[str]:
         if self.state.learner_id is None:

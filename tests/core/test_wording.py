@@ -24,3 +24,13 @@ def test_when_due_in_words():
     in3 = now + timedelta(hours=3)
     assert when_due(in3, now) == f"in 3 hours ({in3.astimezone():%H:%M})"
     assert when_due(now + timedelta(days=4), now).startswith("on ")
+
+
+def test_an_empty_review_is_one_readable_sentence():
+    from datetime import UTC, datetime, timedelta
+
+    from kviz.wording import nothing_due
+
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    assert nothing_due(None, now) == "Nothing is due for review, and nothing is scheduled yet."
+    assert nothing_due(now + timedelta(minutes=10), now).endswith("is due in 10 minutes.")
