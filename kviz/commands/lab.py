@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 
@@ -115,15 +116,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         sweep_configs(config, args.param, values)
         data = _load(args)
         print(f"data: {data.source}")
-        printer = _progress_printer(sys.stdout)
-        announced: set[int] = set()
-
-        def listener(index: int, event: Any) -> None:
-            if index not in announced:
-                announced.add(index)
-                print(f"{args.param} = {values[index]}:")
-            printer(event)
-
+        listener = _runs_printer([f"{args.param} = {v}" for v in values])
         results = sweep(config, args.param, values, data, listener=listener)
     except TrainerError as exc:
         return _fail(exc)
@@ -201,15 +194,7 @@ def run_preset(args: argparse.Namespace) -> int:
         db, learner = _records(args)
         data = _load(args)
         print(f"data: {data.source}")
-        printer = _progress_printer(sys.stdout)
-        announced: set[int] = set()
-
-        def listener(index: int, event: Any) -> None:
-            if index not in announced:
-                announced.add(index)
-                print(f"{args.preset}, seed {seeds[index]}:")
-            printer(event)
-
+        listener = _runs_printer([f"{args.preset}, seed {seed}" for seed in seeds])
         runs = train_seeds(config, seeds, data, listener=listener)
     except TrainerError as exc:
         return _fail(exc)
@@ -281,6 +266,20 @@ def _records(args: argparse.Namespace) -> tuple[Any, Any]:
     except ValueError as exc:
         db.close()
         raise ConfigError(f"--learner: {exc}") from None
+
+
+def _runs_printer(labels: list[str]) -> Callable[[int, Any], None]:
+    """A listener for several runs: each run's label once as it starts, then its progress."""
+    printer = _progress_printer(sys.stdout)
+    announced: set[int] = set()
+
+    def listener(index: int, event: Any) -> None:
+        if index not in announced:
+            announced.add(index)
+            print(f"{labels[index]}:")
+        printer(event)
+
+    return listener
 
 
 def _progress_printer(out: TextIO) -> Any:

@@ -44,6 +44,24 @@ class Imported:
     def count(self) -> int:
         return sum(len(qs) for qs in self.topics.values())
 
+    def add(self, topic: str, made: dict[str, Any] | str, where: str, *, skippable: bool) -> None:
+        """Keep a valid question; list a `skippable` reason; any other reason, or a question
+        the bank schema refuses, fails the whole file (ExchangeError), so nothing is
+        half-imported."""
+        if isinstance(made, str):
+            if not skippable:
+                raise ExchangeError(f"{where}: {made}")
+            self.skipped.append(Skipped(where, made))
+            return
+        if problem := validate(made, where):
+            raise ExchangeError(problem)
+        self.topics.setdefault(topic, []).append(made)
+
+    def check_not_empty(self, path: Path) -> Imported:
+        if not self.topics and not self.skipped:
+            raise ExchangeError(f"{path}:1: no questions found")
+        return self
+
 
 def read_limited(path: Path) -> str:
     """The file's text, refused with a clear message when too large or not UTF-8."""

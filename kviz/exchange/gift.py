@@ -24,10 +24,8 @@ from kviz.exchange.common import (
     NO_EXPLANATION,
     ExchangeError,
     Imported,
-    Skipped,
     read_limited,
     topic_name,
-    validate,
 )
 
 SPECIAL = "~=#{}:"
@@ -254,17 +252,10 @@ def read_gift(path: Path, topic: str | None = None) -> Imported:
         name = topic or (topic_name(block.category) if block.category else default_topic)
         result.titles.setdefault(name, block.category.split("/")[-1].strip() or name)
         doc = _question(block, f"{name.replace('_', '-')}-000")
-        if isinstance(doc, str):
-            if any(k in doc for k in ("matching", "essay", "cloze", "description", "Kviz shows")):
-                result.skipped.append(Skipped(where, doc))
-                continue
-            raise ExchangeError(f"{where}: {doc}")
-        if problem := validate(doc, where):
-            raise ExchangeError(problem)
-        result.topics.setdefault(name, []).append(doc)
-    if not result.topics and not result.skipped:
-        raise ExchangeError(f"{path}:1: no questions found")
-    return result
+        unsupported = ("matching", "essay", "cloze", "description", "Kviz shows")
+        skippable = isinstance(doc, str) and any(k in doc for k in unsupported)
+        result.add(name, doc, where, skippable=skippable)
+    return result.check_not_empty(path)
 
 
 def _answers(q: Any, values: dict[str, Any]) -> str:

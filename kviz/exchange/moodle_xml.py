@@ -34,7 +34,6 @@ from kviz.exchange.common import (
     Skipped,
     read_limited,
     topic_name,
-    validate,
 )
 
 SUPPORTED = ("multichoice", "truefalse", "shortanswer", "numerical", "calculated")
@@ -224,17 +223,10 @@ def read_moodle_xml(path: Path, topic: str | None = None) -> Imported:
             made = _question(q, kind, doc)
         except ValueError as e:
             raise ExchangeError(f"{where}: {e}") from None
-        if isinstance(made, str):
-            if "Kviz shows" in made:  # well formed, just more than a quiz screen holds
-                result.skipped.append(Skipped(where, made))
-                continue
-            raise ExchangeError(f"{where}: {made}")
-        if problem := validate(made, where):
-            raise ExchangeError(problem)
-        result.topics.setdefault(t, []).append(made)
-    if not result.topics and not result.skipped:
-        raise ExchangeError(f"{path}:1: no questions found")
-    return result
+        # More choices than a quiz screen holds is well formed, just not for Kviz: skipped.
+        skippable = isinstance(made, str) and "Kviz shows" in made
+        result.add(t, made, where, skippable=skippable)
+    return result.check_not_empty(path)
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
