@@ -75,6 +75,7 @@ def test_wheel_holds_the_migrations_and_the_icon(wheel):
     names = set(wheel.namelist())
     assert set(migrations) <= names
     assert "kviz/ui/icons/kviz.svg" in names
+    assert "trainer/quest_reference.json" in names  # the Quest view's measured reference table
 
 
 def test_wheel_declares_the_kviz_command_and_the_version(wheel):
