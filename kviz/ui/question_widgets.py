@@ -1,7 +1,9 @@
-"""One input widget per question type; each turns what was picked into the raw answer text.
+"""One input widget class per widget kind; each turns what was picked into the raw answer text.
 
-The raw text is exactly what a person would type in the terminal ("b", "a,c", "true",
-"3.5", "relu"), so the GUI and the CLI share one parser and one grader in the core.
+A question type (kviz.quiz.types) names its widget kind; `answer_widget` looks the class up in
+WIDGETS, so a new type with a new kind adds one class here and one WIDGETS entry. The raw
+text is exactly what a person would type in the terminal ("b", "a,c", "true", "3.5",
+"relu"), so the GUI and the CLI share one parser and one grader in the core.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kviz.bank.schema import LETTERS
 from kviz.quiz.items import AnswerKey
-from kviz.quiz.types import question_type
+from kviz.quiz.types import QuestionType, question_type
 from kviz.ui.verdict_style import RIGHT, WRONG, sheet
 
 NUMBER = QRegularExpression(r"^\s*[-+]?\d*([.,]\d*)?([eE][-+]?\d*)?\s*$")
@@ -50,6 +52,13 @@ class AnswerWidget(QWidget):
     def mark(self, key: AnswerKey) -> None:
         """After grading: show which options were right (only choice widgets have options)."""
 
+    @classmethod
+    def for_question(
+        cls, kind: QuestionType, choices: tuple[str, ...], unit: str | None
+    ) -> AnswerWidget:
+        """The widget for one item of a type whose widget kind is this class's."""
+        raise NotImplementedError
+
 
 class _ChoiceText(QLabel):
     """A choice's text, wrapped to the window; clicking it picks the choice like its button."""
@@ -67,6 +76,12 @@ class ChoiceWidget(AnswerWidget):
     The button holds only the letter; the text is a word-wrapped label beside it, because a
     button's own text never wraps and a long choice was cut off at the window edge.
     """
+
+    @classmethod
+    def for_question(
+        cls, kind: QuestionType, choices: tuple[str, ...], unit: str | None
+    ) -> AnswerWidget:
+        return cls(choices, multiple=bool(getattr(kind, "multiple", False)))
 
     def __init__(
         self, choices: tuple[str, ...] | list[str], multiple: bool, parent: QWidget | None = None
@@ -135,6 +150,12 @@ class ChoiceWidget(AnswerWidget):
 class TrueFalseWidget(ChoiceWidget):
     """Two radio buttons; the raw answer is "true" or "false"."""
 
+    @classmethod
+    def for_question(
+        cls, kind: QuestionType, choices: tuple[str, ...], unit: str | None
+    ) -> AnswerWidget:
+        return cls()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(("True", "False"), multiple=False, parent=parent)
         self.buttons[0].setToolTip("Key 1, A or T")
@@ -150,6 +171,12 @@ class TrueFalseWidget(ChoiceWidget):
 
 class NumberWidget(AnswerWidget):
     """A field that accepts only a number (a comma works as the decimal point)."""
+
+    @classmethod
+    def for_question(
+        cls, kind: QuestionType, choices: tuple[str, ...], unit: str | None
+    ) -> AnswerWidget:
+        return cls(unit)
 
     def __init__(self, unit: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,6 +210,12 @@ class NumberWidget(AnswerWidget):
 class TextWidget(AnswerWidget):
     """A one-line free-text answer (compared by the core ignoring case and spaces)."""
 
+    @classmethod
+    def for_question(
+        cls, kind: QuestionType, choices: tuple[str, ...], unit: str | None
+    ) -> AnswerWidget:
+        return cls()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QHBoxLayout(self)
@@ -208,13 +241,27 @@ class TextWidget(AnswerWidget):
         self.field.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
+# widget kind (QuestionType.widget) -> the one class that shows it
+WIDGETS: dict[str, type[AnswerWidget]] = {
+    "choices": ChoiceWidget,
+    "truefalse": TrueFalseWidget,
+    "number": NumberWidget,
+    "text": TextWidget,
+}
+
+
 def answer_widget(item_type: str, choices: tuple[str, ...], unit: str | None) -> AnswerWidget:
-    """The widget for a QuizItem's type, by the widget kind its registry class names."""
+    """The widget for a QuizItem's type, by the widget kind its registry class names.
+
+    An unknown type raises the core's UnknownQuestionType; a kind with no class, a LookupError
+    naming it (never a silent fallback to another widget).
+    """
     kind = question_type(item_type)
-    if kind.widget == "choices":
-        return ChoiceWidget(choices, multiple=kind.name == "multiple")
-    if kind.widget == "truefalse":
-        return TrueFalseWidget()
-    if kind.widget == "number":
-        return NumberWidget(unit)
-    return TextWidget()
+    try:
+        widget_class = WIDGETS[kind.widget]
+    except KeyError:
+        raise LookupError(
+            f"question type {kind.name!r} names widget kind {kind.widget!r}, which has no"
+            f" widget class (known: {', '.join(WIDGETS)})"
+        ) from None
+    return widget_class.for_question(kind, choices, unit)
