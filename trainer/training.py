@@ -143,11 +143,14 @@ def train(
     *,
     listener: Listener | None = None,
     cancel: threading.Event | None = None,
+    val_images: int | None = None,
 ) -> RunResult:
     """Fit the lab's model on `data` and evaluate it on the test set.
 
     Same config, data and seed give the same result on the same machine. Setting `cancel`
     stops the fit after the running group of batches; the result then has `cancelled=True`.
+    `val_images` scores only the first N test images after each epoch (the curves), and the
+    whole test set once at the end: for many short epochs, where scoring dominates.
     """
     config.validate()
     # Retracing warnings for a new batch shape are expected here (a sweep builds a model per run).
@@ -177,7 +180,10 @@ def train(
             steps_per_execution=STEPS_PER_EXECUTION,
         )
         validation = _Validation(model, x_test, truth)
-        callback = LabCallback(config, n_train, validation, listener, cancel)
+        each_epoch = validation
+        if val_images is not None and val_images < len(x_test):
+            each_epoch = _Validation(model, x_test[:val_images], truth[:val_images])
+        callback = LabCallback(config, n_train, each_epoch, listener, cancel)
         started = time.perf_counter()
         model.fit(batches, epochs=config.epochs, shuffle=False, verbose=0, callbacks=[callback])
         fit_seconds = time.perf_counter() - started

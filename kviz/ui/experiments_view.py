@@ -128,7 +128,7 @@ class ExperimentsView(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self._own_submit)
         self._fill_list()
-        self.list.setCurrentRow(0)
+        self._select(0)  # the list's row is set with its signals blocked
         state.records_changed.connect(self._fill_list)
 
     # -- pages -------------------------------------------------------------------------

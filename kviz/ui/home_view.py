@@ -64,6 +64,9 @@ class HomeView(QWidget):
         self.due = QLabel()
         self.due.setWordWrap(True)
         due_layout.addWidget(self.due)
+        self.experiments_done = QLabel()  # which guided experiments the learner has done
+        self.experiments_done.setWordWrap(True)
+        due_layout.addWidget(self.experiments_done)
         self.buttons: dict[str, QPushButton] = {}
         for screen_id, label in buttons:
             button = QPushButton(label)
@@ -133,21 +136,37 @@ class HomeView(QWidget):
             self.quizzes.addItem(f"{when}  {q.mode}: {q.outcome()}")
         if not self.quizzes.count():
             self.quizzes.addItem("No quiz yet.")
+        self._show_experiments(learner_id)
         self.runs.clear()
+        from trainer.experiments import BY_ID
         from trainer.settings import describe
 
         for run in list(reversed(list_lab_runs(self.state.db, learner_id)))[:10]:
             when = run.created_at.astimezone().strftime("%d %b %H:%M")
             acc = run.test_accuracy
             acc_text = f"{acc:.2%}" if acc is not None else "n/a"
-            preset = run.metrics.get("preset")
+            preset, exp = run.metrics.get("preset"), BY_ID.get(run.metrics.get("experiment", ""))
             what = f"quest rung {preset}" if preset else describe(run.config)
+            if exp is not None:
+                what = f"{exp.title}: {run.metrics.get('label', what)}"
             self.runs.addItem(f"{when}  {what}: test accuracy {acc_text}")
         if not self.runs.count():
             self.runs.addItem("No lab run yet.")
         self._days = attempts_per_day(self.state.db, learner_id, days=30)
         if "matplotlib.figure" in sys.modules:
             self._plot()
+
+    def _show_experiments(self, learner_id: int) -> None:
+        """Which guided experiments are done (every run of one sitting finished)."""
+        from kviz.store.experiments import done_experiments
+        from trainer.experiments import EXPERIMENTS
+
+        done = done_experiments(self.state.db, learner_id)
+        names = [e.title for e in EXPERIMENTS if e.id in done]
+        self.experiments_done.setText(
+            f"Experiments done: {len(names)} of {len(EXPERIMENTS)}"
+            + (f" ({', '.join(names)})." if names else ".")
+        )
 
     def _show_stats(self, stats: LearnerStats, next_due_at: datetime | None) -> None:
         self.greeting.setText(
