@@ -21,7 +21,6 @@ from kviz.experiments.flow import (
 from kviz.experiments.guides import GUIDES
 from kviz.experiments.own_runs import own_run_items
 from kviz.quiz.answers import AnswerFormatError
-from kviz.quiz.types import question_type
 from kviz.store.database import open_database
 from kviz.store.experiments import done_experiments, save_experiment_run, sittings
 from kviz.store.records import get_or_create_learner, recent_quizzes
