@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kviz.ui.charts import Chart
+from kviz.ui.charts import Chart, zoom_accuracy
 from kviz.ui.lab_steps.common import CodeBox
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, SeedsWorker, Task, TaskControls
@@ -297,6 +297,7 @@ class QuestView(QWidget):
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.legend(loc="lower right", fontsize=8)
+            zoom_accuracy(ax, [100 * p[3] for p in self.points], scale=100)
         ax.set_xlabel(self.cost.currentText().removeprefix("Accuracy against ") + " (log)")
         ax.set_ylabel("test accuracy (%)")
         ax.grid(True, which="both", color=colors["grid"], alpha=0.3)
@@ -367,6 +368,7 @@ class QuestView(QWidget):
             style = "o-" if label.endswith("test") else "-"
             ax.plot(xs, [100 * y for y in ys], style, label=label, linewidth=1)
         ax.set_xlim(0, epochs)
+        zoom_accuracy(ax, [100 * y for _xs, ys in self._live.values() for y in ys], scale=100)
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy (%)")
         ax.set_title("live: training (lines), test after each epoch (dots)", fontsize=9)
