@@ -214,6 +214,9 @@ class CompareView(QWidget):
     def activated(self) -> None:
         self.refresh()
 
+    def main_control(self) -> QWidget | None:
+        return self.sweep_button
+
     def _fill_params(self) -> None:
         from trainer.config import SWEEPABLE
 

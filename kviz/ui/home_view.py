@@ -189,14 +189,12 @@ class HomeView(QWidget):
         )
         if self.review_button is not None:
             self.review_button.setEnabled(stats.due > 0)
-        self._focus_main_button(stats.due > 0)
 
-    def _focus_main_button(self, due: bool) -> None:
+    def main_control(self) -> QWidget | None:
         """Enter starts what comes next: the review when something is due, else a quiz."""
-        main = self.review_button if due else self.buttons.get("quiz")
-        if main is not None and main.isEnabled():
-            main.setAutoDefault(True)
-            main.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.review_button is not None and self.review_button.isEnabled():
+            return self.review_button
+        return self.buttons.get("quiz")
 
     def _titles(self) -> dict[str, str]:
         try:

@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 import kviz
 from kviz.ui.learner_dialog import LearnerDialog
-from kviz.ui.screens import FILE_ACTIONS, SCREENS, View, shortcut
+from kviz.ui.screens import FILE_ACTIONS, SCREENS, MainControl, View, shortcut
 from kviz.ui.state import AppState
 
 ICON = Path(__file__).with_name("icons") / "kviz.svg"
@@ -139,8 +140,9 @@ class MainWindow(QMainWindow):
         if screen_id not in self._views:
             (screen,) = [s for s in SCREENS if s.id == screen_id]
             widget = screen.factory(self.state, self)
-            if not isinstance(widget, View):
-                raise TypeError(f"screen {screen_id!r} has no activated() method")
+            for protocol, method in ((View, "activated"), (MainControl, "main_control")):
+                if not isinstance(widget, protocol):
+                    raise TypeError(f"screen {screen_id!r} has no {method}() method")
             placeholder = self._placeholders.pop(screen_id)
             self.stack.insertWidget(self.stack.indexOf(placeholder), widget)
             self.stack.removeWidget(placeholder)
@@ -149,12 +151,21 @@ class MainWindow(QMainWindow):
         return self._views[screen_id]
 
     def go(self, screen_id: str) -> None:
-        """Show screen `screen_id` and put the focus in it."""
+        """Show screen `screen_id` (activated first) and focus its main control."""
         self.nav.setCurrentRow([s.id for s in SCREENS].index(screen_id))
-        view = self.view(screen_id)
-        focused = QApplication.focusWidget()
-        if focused is None or not view.isAncestorOf(focused):  # keep the main button's focus
-            view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.focus_main_control(self.view(screen_id))
+
+    def focus_main_control(self, view: QWidget) -> None:
+        """Focus what the screen names as its main control (the screen itself without one);
+        a main button also answers Enter. Clicks in the side list do not call this, so arrow
+        keys there keep moving through the list."""
+        assert isinstance(view, MainControl)
+        target = view.main_control()
+        if target is None or not target.isEnabled() or not target.isVisibleTo(view):
+            target = view
+        if isinstance(target, QPushButton):
+            target.setAutoDefault(True)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_row(self, row: int) -> None:
         view = self.view(SCREENS[row].id)
@@ -168,6 +179,7 @@ class MainWindow(QMainWindow):
         self.learner_label.setText(f"Learner: {learner.name}" if learner else "")
         self.setWindowTitle(f"Kviz - {learner.name}" if learner else "Kviz")
         self._show_row(self.nav.currentRow())
+        self.focus_main_control(self.view(SCREENS[self.nav.currentRow()].id))
 
     def _on_warm(self, stage: str) -> None:
         if stage == "keras":

@@ -175,6 +175,9 @@ class QuestView(QWidget):
     def activated(self) -> None:
         self.refresh()
 
+    def main_control(self) -> QWidget | None:
+        return self.run_button
+
     def _refresh_if_visible(self) -> None:
         if self.isVisible():
             self.refresh()

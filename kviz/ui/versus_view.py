@@ -286,6 +286,10 @@ class VersusView(QWidget):
     def activated(self) -> None:
         """Nothing to refresh: the screen keeps its last result for the session."""
 
+    def main_control(self) -> QWidget | None:
+        """Run; without PyTorch (Run disabled), the first setting."""
+        return self.run_button if self.run_button.isEnabled() else self.epochs
+
     # -- running -------------------------------------------------------------------------
 
     def start(self) -> None:

@@ -230,6 +230,10 @@ class BuildStep(Step):
     def activated(self) -> None:
         self._changed()
 
+    def main_control(self) -> QWidget | None:
+        """The preset: the quickest way to a model worth training."""
+        return self.preset
+
     def read_config(self) -> LabConfig:
         """A LabConfig from the controls (not validated)."""
         from trainer.config import LabConfig

@@ -97,6 +97,9 @@ class TrainStep(Step):
         worker = self.task.running_worker() if self.task is not None else None
         return worker if isinstance(worker, TrainWorker) else None
 
+    def main_control(self) -> QWidget | None:
+        return self.start_button
+
     def activated(self) -> None:
         from trainer.config import LabConfig
         from trainer.errors import ConfigError
