@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from kviz.store.views import LearnerStats
+
+MASTERY_MIN_HEIGHT = 110  # about four topics' rows; the rest scroll
 
 
 class HomeView(QWidget):
@@ -53,17 +56,32 @@ class HomeView(QWidget):
         self.greeting = QLabel("<h2>Welcome to Kviz</h2>Opening your records…")
         self.greeting.setWordWrap(True)
         layout.addWidget(self.greeting)
+        # What is due, in full width: in the narrow column beside the topics it wrapped onto
+        # lines the layout did not make room for, and was cut off.
+        self.due = QLabel()
+        self.due.setWordWrap(True)
+        layout.addWidget(self.due)
 
         top = QHBoxLayout()
         mastery = QGroupBox("Mastery per topic (recent answers)")
-        self.mastery_grid = QGridLayout(mastery)
+        # The topics scroll (a learner's own imported topics add rows), so the rows keep their
+        # height at any window size instead of being squeezed over each other.
+        rows = QWidget()
+        rows_layout = QVBoxLayout(rows)
+        rows_layout.setContentsMargins(0, 0, 0, 0)
+        self.mastery_grid = QGridLayout()
+        rows_layout.addLayout(self.mastery_grid)
+        rows_layout.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(rows)
+        scroll.setMinimumHeight(MASTERY_MIN_HEIGHT)
+        QVBoxLayout(mastery).addWidget(scroll)
         top.addWidget(mastery, 3)
         side = QVBoxLayout()
-        due_box = QGroupBox("Review")
+        due_box = QGroupBox("Next")
         due_layout = QVBoxLayout(due_box)
-        self.due = QLabel()
-        self.due.setWordWrap(True)
-        due_layout.addWidget(self.due)
         self.buttons: dict[str, QPushButton] = {}
         for screen_id, label in buttons:
             button = QPushButton(label)
@@ -80,7 +98,7 @@ class HomeView(QWidget):
         side.addWidget(due_box)
         side.addStretch()
         top.addLayout(side, 1)
-        layout.addLayout(top)
+        layout.addLayout(top, 2)
 
         bottom = QHBoxLayout()
         quiz_box = QGroupBox("Recent quizzes")
@@ -90,14 +108,14 @@ class HomeView(QWidget):
         QVBoxLayout(runs_box).addWidget(runs := QListWidget())
         self.runs = runs
         for w in (self.quizzes, self.runs):
-            w.setMinimumHeight(90)
+            w.setMinimumHeight(70)
         bottom.addWidget(quiz_box)
         bottom.addWidget(runs_box)
         layout.addLayout(bottom, 1)
 
         chart_box = QGroupBox("Answers per day (last 30 days)")
         chart_layout = QVBoxLayout(chart_box)
-        self.chart = Chart(min_height=170)
+        self.chart = Chart(min_height=120)
         chart_layout.addWidget(self.chart)
         layout.addWidget(chart_box, 1)
         self._days: list[tuple[date, int, int]] = []

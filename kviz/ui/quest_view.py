@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +48,8 @@ COLUMNS = [
     "Your accuracy",
 ]
 SEED_CHOICES = [("1 seed", [1]), ("3 seeds", [1, 2, 3])]
+# Small enough that the screen fits the window's minimum size; the splitter gives them more.
+QUEST_CHART_MIN_HEIGHT = 150
 COSTS = [("fit time (s)", "fit"), ("multiply-adds per image", "macs")]
 INTRO = (
     "Each rung is the previous model plus one idea. Run a rung and compare your result with "
@@ -109,8 +112,12 @@ class QuestView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._rung_selected)
 
-        self.why = QLabel()
-        self.why.setWordWrap(True)
+        # A text view, not a label: a long "why" scrolls at small window sizes instead of
+        # being cut off at the height the code beside it leaves.
+        self.why = QTextBrowser()
+        self.why.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.why.setMaximumHeight(130)
+        self.why.viewport().setAutoFillBackground(False)
         self.code = CodeBox()
         self.code.setMaximumHeight(130)
         top = QWidget()
@@ -147,7 +154,7 @@ class QuestView(QWidget):
         bottom = QWidget()
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        self.live = Chart(min_height=220)
+        self.live = Chart(min_height=QUEST_CHART_MIN_HEIGHT)
         bottom_layout.addWidget(self.live, 2)
         cost_box = QVBoxLayout()
         self.cost = QComboBox()
@@ -155,7 +162,7 @@ class QuestView(QWidget):
             self.cost.addItem(f"Accuracy against {text}", key)
         self.cost.currentIndexChanged.connect(self.draw_costs)
         cost_box.addWidget(self.cost)
-        self.cost_chart = Chart(min_height=220)
+        self.cost_chart = Chart(min_height=QUEST_CHART_MIN_HEIGHT)
         cost_box.addWidget(self.cost_chart, 1)
         bottom_layout.addLayout(cost_box, 3)
 
@@ -240,7 +247,7 @@ class QuestView(QWidget):
 
     def _rung_selected(self) -> None:
         rung = self.selected_rung()
-        self.why.setText(f"<b>{rung.title}</b> ({rung.name}): {rung.why}")
+        self.why.setHtml(f"<b>{rung.title}</b> ({rung.name}): {rung.why}")
         self.code.set_code(f"# what changed in Keras\n{rung.keras}")
 
     # -- the accuracy-cost chart -------------------------------------------------------

@@ -39,7 +39,6 @@ def test_ctrl_2_then_enter_starts_a_quiz(qtbot, window):
 
 def _make_three_due(state, learner) -> None:
     """Three questions answered wrongly an hour ago: due for review now."""
-    from datetime import timedelta
 
     import random
 
@@ -51,9 +50,7 @@ def _make_three_due(state, learner) -> None:
     items = [make_item(entry, random.Random(0)) for entry in state.bank().entries[:3]]
     quiz_id = start_quiz(state.db, learner.id, "quiz", [])
     for item in items:
-        record_attempt(
-            state.db, quiz_id, item, "x", Feedback(False, "?", ""), 3.0, utcnow() - HOUR
-        )
+        record_attempt(state.db, quiz_id, item, "x", Feedback(False, "?", ""), 3.0, utcnow() - HOUR)
 
 
 def _versus_main(view):
