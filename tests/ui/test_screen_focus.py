@@ -134,3 +134,26 @@ def test_ctrl_page_keys_move_between_lab_steps_from_inside_a_step(qtbot, window)
         QApplication.focusWidget(), Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier
     )
     assert labs.tabs.currentIndex() == labs.tabs.count() - 1
+
+
+def test_ctrl_page_down_works_from_the_code_views_and_tables_of_every_step(qtbot, window):
+    """The places that take keys for themselves: each step's code view, Build's table."""
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    window.go("labs")
+    labs = window.view("labs")
+    for index in range(labs.tabs.count()):
+        labs.tabs.setCurrentIndex(index)
+        step = labs.tabs.widget(index)
+        inner = [
+            w
+            for w in step.widget().findChildren(QAbstractScrollArea)
+            if w.isVisibleTo(step) and w.focusPolicy() != Qt.FocusPolicy.NoFocus
+        ]
+        assert inner, f"step {index + 1} has a code view"
+        for widget in inner:
+            labs.tabs.setCurrentIndex(index)
+            widget.setFocus()
+            assert QApplication.focusWidget() is widget
+            qtbot.keyClick(widget, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+            assert labs.tabs.currentIndex() == (index + 1) % labs.tabs.count(), widget
