@@ -14,6 +14,7 @@ which the seed program also hands to Keras as its validation data.
 from __future__ import annotations
 
 import json
+import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -162,8 +163,10 @@ class CompareView(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.setAccessibleName("Saved lab runs")
         header = self.table.horizontalHeader()
+        # Every column as wide as its text (Config too: stretched, it was squeezed to "c…"
+        # by the cost columns); a narrow window scrolls the table sideways instead.
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         self.table.itemSelectionChanged.connect(self._plot)
         layout.addWidget(self.table, 2)
         self.chart = Chart(min_height=240)
@@ -289,27 +292,36 @@ class CompareView(QWidget):
         loss_ax, acc_ax, third_ax = fig.subplots(1, 3, width_ratios=[1, 1, 1.2])
         c = self.chart.colors
         accuracies: list[float] = []
+        last_epoch = 1
         for run in shown:
             epochs = [h["epoch"] for h in run.history]
             label = self._run_label(run)
             test = [h["val_accuracy"] for h in run.history]
             train = [h["accuracy"] for h in run.history]
             accuracies += test + train
+            last_epoch = max([last_epoch, *epochs])
             (line,) = acc_ax.plot(epochs, test, "o-", label=label)
-            acc_ax.plot(epochs, train, "--", color=line.get_color())
+            acc_ax.plot(epochs, train, "x--", color=line.get_color())
             loss_ax.plot(epochs, [h["val_loss"] for h in run.history], "o-", color=line.get_color())
-            loss_ax.plot(epochs, [h["loss"] for h in run.history], "--", color=line.get_color())
-        loss_ax.set_title("loss (solid: test set, dashed: training)")
-        acc_ax.set_title("accuracy (solid: test set)")
+            loss_ax.plot(epochs, [h["loss"] for h in run.history], "x--", color=line.get_color())
+        loss_ax.set_title("loss", fontsize=9)
+        acc_ax.set_title("accuracy", fontsize=9)
         zoom_accuracy(acc_ax, accuracies)
+        from matplotlib.lines import Line2D
         from matplotlib.ticker import MaxNLocator
 
         for ax in (loss_ax, acc_ax):
             ax.set_xlabel("epoch")
+            ax.set_xlim(0.5, last_epoch + 0.5)  # one-epoch runs get one tick, not 0.95..1.05
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.grid(True, color=c["grid"], alpha=0.4)
         if shown:
             acc_ax.legend(loc="lower right", fontsize=7)
+            styles = [
+                Line2D([], [], color=c["text"], marker="o", label="test set"),
+                Line2D([], [], color=c["text"], marker="x", linestyle="--", label="training"),
+            ]
+            loss_ax.legend(handles=styles, loc="upper right", fontsize=7)
         else:
             self.chart.show_message(acc_ax, "No saved runs yet: train one in Labs.")
         if self.summary is not None:
@@ -347,7 +359,7 @@ class CompareView(QWidget):
         ax.set_ylabel("test accuracy (%)")
         ax.set_xticks(xs, summary.values)
         ax.set_xlabel(summary.label)
-        ax.set_title(f"{summary.label}: accuracy and fit time", fontsize=9)
+        ax.set_title("the sweep: test accuracy and fit time", fontsize=9)
         ax.grid(True, axis="y", color=c["grid"], alpha=0.4)
         time_ax = ax.twinx()
         time_ax.plot(xs, summary.fit_seconds, "s--", color=c["text"], label="fit time")
@@ -364,7 +376,7 @@ class CompareView(QWidget):
 
         groups = seed_groups(list(reversed(self.runs)))[-6:]
         self.error_bars = [(label, *mean_spread(accs), len(accs)) for label, accs in groups]
-        ax.set_title("test accuracy, mean +- sd over seeds")
+        ax.set_title("test accuracy, mean +- sd over seeds", fontsize=9)
         if not groups:
             self.chart.show_message(ax, "No finished runs yet.")
             return
@@ -376,7 +388,13 @@ class CompareView(QWidget):
         zoom_accuracy(
             ax, lows + [m + s for m, s in zip(means, spreads, strict=True)], axis="x", scale=100
         )
-        ax.set_yticks(ys, [f"{label[:28]} (n={n})" for label, _, _, n in self.error_bars])
+        ax.set_yticks(
+            ys,
+            [
+                textwrap.shorten(label, 40, placeholder="…").replace(", ", ",\n", 1) + f" (n={n})"
+                for label, _, _, n in self.error_bars
+            ],
+        )
         ax.tick_params(axis="y", labelsize=7)
         ax.set_xlabel("test accuracy (%)")
         ax.grid(True, axis="x", color=self.chart.colors["grid"], alpha=0.4)

@@ -98,7 +98,7 @@ class HomeView(QWidget):
         side.addWidget(due_box)
         side.addStretch()
         top.addLayout(side, 1)
-        layout.addLayout(top, 2)
+        layout.addLayout(top, 3)
 
         bottom = QHBoxLayout()
         quiz_box = QGroupBox("Recent quizzes")
@@ -186,6 +186,7 @@ class HomeView(QWidget):
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setAccessibleName(f"Mastery of {name.text()}")
+            answers = QLabel()
             if t is None or t.mastery is None:
                 bar.setValue(0)
                 bar.setFormat("not tried yet")
@@ -194,11 +195,16 @@ class HomeView(QWidget):
                 trend = ""
                 if t.trend is not None:
                     trend = " ↑" if t.trend > 0 else " ↓" if t.trend < 0 else " →"
-                bar.setFormat(f"%p%{trend}  ({count(t.recent, 'recent answer')})")
+                bar.setFormat(f"%p%{trend}")
+                answers.setText(count(t.recent, "answer"))
+            # The bar's own size hint ignores its text: keep room for it at any width.
+            text_width = bar.fontMetrics().horizontalAdvance(bar.text()) + 24
+            bar.setMinimumWidth(max(bar.minimumSizeHint().width(), text_width))
             due = QLabel(f"{t.due} due" if t is not None and t.due else "")
             self.mastery_grid.addWidget(name, row, 0)
             self.mastery_grid.addWidget(bar, row, 1)
-            self.mastery_grid.addWidget(due, row, 2)
+            self.mastery_grid.addWidget(answers, row, 2)
+            self.mastery_grid.addWidget(due, row, 3)
         self.mastery_grid.setColumnStretch(1, 1)
         self.due.setText(
             f"<b>{count(stats.due, 'question')}</b> due for review."
@@ -242,7 +248,7 @@ class HomeView(QWidget):
             from matplotlib.ticker import MaxNLocator
 
             ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
             ax.set_ylim(bottom=0)
         else:
             self.chart.show_message(ax, "No answers yet: take a quiz to start your history.")

@@ -37,6 +37,10 @@ def squeezed(view: QWidget) -> list[str]:
                 need = w.heightForWidth(w.width())
                 problems.append(f"{name}: {w.height()} px high, its lines need {need}")
             continue
+        text_width = w.fontMetrics().horizontalAdvance(str(text)) + 8
+        if isinstance(w, QProgressBar) and w.isTextVisible() and w.width() < text_width:
+            problems.append(f"{name}: {w.width()} px wide, too narrow for its text")
+            continue  # (its size hint ignores its text)
         hint = w.minimumSizeHint()
         if w.width() + 1 < hint.width() or w.height() + 1 < hint.height():
             problems.append(f"{name}: {w.size().toTuple()} < {hint.toTuple()}")
@@ -65,9 +69,33 @@ def screen_problems(window) -> list[str]:
     return problems
 
 
+def answer_every_topic(state, learner) -> None:
+    """Three answers per topic, two right, yesterday: Home shows mastery, trends and a quiz."""
+    import random
+    from datetime import timedelta
+
+    from kviz.quiz.grading import Feedback
+    from kviz.quiz.items import make_item
+    from kviz.store.convert import utcnow
+    from kviz.store.records import finish_quiz, record_attempt, start_quiz
+
+    bank = state.bank()
+    quiz_id = start_quiz(state.db, learner.id, "quiz", [])
+    for topic in bank.topics:
+        entries = [e for e in bank.entries if e.topic == topic][:3]
+        for n, entry in enumerate(entries):
+            item = make_item(entry, random.Random(0))
+            feedback = Feedback(n > 0, "?", "")
+            when = utcnow() - timedelta(days=1, minutes=n)
+            record_attempt(state.db, quiz_id, item, "x", feedback, 4.0, when)
+    finish_quiz(state.db, quiz_id)
+
+
 @pytest.fixture
-def window(qtbot, state):
+def window(qtbot, state, learner):
     from kviz.ui.main_window import MainWindow
+
+    answer_every_topic(state, learner)
 
     win = MainWindow(state)
     qtbot.addWidget(win)
