@@ -313,10 +313,10 @@ class CompareView(QWidget):
         for ax in (loss_ax, acc_ax):
             ax.set_xlabel("epoch")
             ax.set_xlim(0.5, last_epoch + 0.5)  # one-epoch runs get one tick, not 0.95..1.05
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
             ax.grid(True, color=c["grid"], alpha=0.4)
         if shown:
-            acc_ax.legend(loc="lower right", fontsize=7)
+            acc_ax.legend(loc="best", fontsize=7)
             styles = [
                 Line2D([], [], color=c["text"], marker="o", label="test set"),
                 Line2D([], [], color=c["text"], marker="x", linestyle="--", label="training"),

@@ -74,6 +74,7 @@ class HomeView(QWidget):
         rows_layout.addStretch()
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(rows)
         scroll.setMinimumHeight(MASTERY_MIN_HEIGHT)
@@ -183,6 +184,7 @@ class HomeView(QWidget):
         for row, topic in enumerate(sorted(set(titles) | set(by_topic))):
             t = by_topic.get(topic)
             name = QLabel(titles.get(topic, topic))
+            name.setWordWrap(True)  # long topic names take two lines in a narrow window
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setAccessibleName(f"Mastery of {name.text()}")
@@ -205,7 +207,8 @@ class HomeView(QWidget):
             self.mastery_grid.addWidget(bar, row, 1)
             self.mastery_grid.addWidget(answers, row, 2)
             self.mastery_grid.addWidget(due, row, 3)
-        self.mastery_grid.setColumnStretch(1, 1)
+        self.mastery_grid.setColumnStretch(0, 2)  # names get room to stay on one line
+        self.mastery_grid.setColumnStretch(1, 3)
         self.due.setText(
             f"<b>{count(stats.due, 'question')}</b> due for review."
             if stats.due

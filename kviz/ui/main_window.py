@@ -41,6 +41,8 @@ DEFAULT_SIZE = QSize(1100, 750)
 SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <table cellspacing="6">
 {screens}
+<tr><td><b>Enter</b></td><td>Press the screen's main button (it has the focus when the
+screen opens: Ctrl+2 then Enter starts a quiz)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Move between controls</td></tr>
 <tr><td colspan="2"><br><b>In a quiz or review</b></td></tr>
 <tr><td><b>1-9 or A-E</b></td><td>Choose an option (toggles it when several are right)</td></tr>
