@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QScrollArea,
     QWidget,
 )
 
@@ -23,8 +24,16 @@ TEXT_WIDGETS = (QLabel, QAbstractButton, QComboBox, QLineEdit, QAbstractSpinBox,
 
 
 def squeezed(view: QWidget) -> list[str]:
-    """The visible text-bearing widgets of `view` smaller than their text needs (1 px slack)."""
+    """The visible text-bearing widgets of `view` smaller than their text needs (1 px slack),
+    and the pages (a lab step) that only fit by scrolling sideways."""
     problems = []
+    areas = [view] if isinstance(view, QScrollArea) else []
+    for area in areas + view.findChildren(QScrollArea):
+        content = area.widget()
+        if area.isVisibleTo(view) or area is view:
+            need = content.minimumSizeHint().width()
+            if need > area.viewport().width() + 1:
+                problems.append(f"a page {need} px wide in {area.viewport().width()} px")
     for w in view.findChildren(QWidget):
         if not w.isVisibleTo(view) or not isinstance(w, TEXT_WIDGETS):
             continue

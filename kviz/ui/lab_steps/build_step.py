@@ -210,6 +210,7 @@ class BuildStep(Step):
         self.table.setTabKeyNavigation(False)
         summary_layout.addRow(self.table)
         self.total = QLabel()
+        self.total.setWordWrap(True)  # on one line it made the step wider than the window
         summary_layout.addRow(self.total)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -304,7 +305,7 @@ class BuildStep(Step):
         params = sum(x.params for x in layers)
         macs = sum(x.macs for x in layers)
         self.total.setText(
-            f"<b>Total parameters:</b> {params:,} ({4 * params:,} bytes as float32) &nbsp; "
+            f"<b>Total parameters:</b> {params:,} ({4 * params:,} bytes as float32)<br>"
             f"<b>Multiply-adds per image:</b> {macs:,}"
         )
         self.config_changed.emit(config)
