@@ -323,7 +323,7 @@ class CompareView(QWidget):
             ]
             loss_ax.legend(handles=styles, loc="upper right", fontsize=7)
         else:
-            self.chart.show_message(acc_ax, "No saved runs yet: train one in Labs.")
+            self.chart.show_message(acc_ax, "No saved runs yet:\ntrain one in Labs.")
         if self.summary is not None:
             self._plot_summary(third_ax, self.summary)
         else:
@@ -359,7 +359,7 @@ class CompareView(QWidget):
         ax.set_ylabel("test accuracy (%)")
         ax.set_xticks(xs, summary.values)
         ax.set_xlabel(summary.label)
-        ax.set_title("the sweep: test accuracy and fit time", fontsize=9)
+        ax.set_title("the sweep", fontsize=9)
         ax.grid(True, axis="y", color=c["grid"], alpha=0.4)
         time_ax = ax.twinx()
         time_ax.plot(xs, summary.fit_seconds, "s--", color=c["text"], label="fit time")
@@ -376,9 +376,9 @@ class CompareView(QWidget):
 
         groups = seed_groups(list(reversed(self.runs)))[-6:]
         self.error_bars = [(label, *mean_spread(accs), len(accs)) for label, accs in groups]
-        ax.set_title("test accuracy, mean +- sd over seeds", fontsize=9)
+        ax.set_title("over seeds: mean +- sd", fontsize=9)
         if not groups:
-            self.chart.show_message(ax, "No finished runs yet.")
+            self.chart.show_message(ax, "No runs yet.")
             return
         ys = list(range(len(self.error_bars)))
         means = [100 * m for _, m, _, _ in self.error_bars]

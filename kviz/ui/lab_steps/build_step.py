@@ -205,7 +205,10 @@ class BuildStep(Step):
         )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Columns as wide as their text (stretched, a narrow window cut "Output shape" and
+        # wrapped the shapes); the table scrolls sideways when the window is narrow.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(320)
         self.table.setTabKeyNavigation(False)
         summary_layout.addRow(self.table)
