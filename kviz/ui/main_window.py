@@ -169,6 +169,9 @@ class MainWindow(QMainWindow):
         assert isinstance(view, MainControl)
         target = view.main_control()
         if target is None or not target.isEnabled() or not target.isVisibleTo(view):
+            focused = QApplication.focusWidget()
+            if focused is not None and view.isAncestorOf(focused):
+                return  # a screen without a main control now keeps what activated() focused
             target = view
         if isinstance(target, QPushButton):
             target.setAutoDefault(True)

@@ -86,7 +86,9 @@ def test_a_new_screen_is_one_registry_entry(qtbot, state, monkeypatch):
     win.view("home").buttons["hello"].click()
     hello = win.view("hello")
     assert win.stack.currentWidget() is hello and hello.activations == 1
-    assert f"<b>Ctrl+{len(SCREENS) + 1}</b></td><td>Hello<" in main_window.shortcuts_help()
+    # Ctrl+1..Ctrl+9 by position: a tenth screen is in the Go menu without a shortcut
+    key = screens.shortcut(len(SCREENS))
+    assert (f"<b>{key}</b></td><td>Hello<" in main_window.shortcuts_help()) == bool(key)
 
 
 def test_a_screen_without_activated_is_refused(qtbot, state, monkeypatch):
