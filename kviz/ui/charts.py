@@ -22,9 +22,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 REDRAW_INTERVAL_MS = 100
-# How far below the lowest accuracy an accuracy axis starts (and above the highest it ends,
-# capped at 100%), as a share of the whole 0-1 range: 2 points of accuracy.
-ACCURACY_MARGIN = 0.02
+# The least room below the lowest accuracy and above the highest on an accuracy axis, as a
+# share of the whole 0-1 range (1 point of accuracy); a wide spread gets 15% of itself.
+ACCURACY_MARGIN = 0.01
+ACCURACY_SPREAD_PAD = 0.15
 
 
 def _hex(palette: QPalette, role: QPalette.ColorRole) -> str:
@@ -48,14 +49,16 @@ def accuracy_limits(
     """The axis range that shows `values` (accuracies on 0..`scale`) with a small margin.
 
     MNIST models land between 90% and 99%: on a fixed 0-100% axis every curve is a flat line
-    at the top. The range runs from the lowest value minus the margin (not below 0) to the
-    highest plus the margin (not above `scale`); no values gives the whole range.
+    at the top and a half-point difference is invisible. The range runs from the lowest value
+    to the highest, padded by the margin or 15% of the spread, whichever is more, and stays
+    within 0..`scale`; no values gives the whole range.
     """
     finite = [v for v in values if math.isfinite(v)]
     if not finite:
         return 0.0, scale
-    pad = margin * scale
-    return max(0.0, min(finite) - pad), min(scale, max(finite) + pad)
+    low, high = min(finite), max(finite)
+    pad = max(margin * scale, (high - low) * ACCURACY_SPREAD_PAD)
+    return max(0.0, low - pad), min(scale, high + pad)
 
 
 def zoom_accuracy(
