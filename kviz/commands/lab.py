@@ -128,10 +128,10 @@ def run_sweep(args: argparse.Namespace) -> int:
     except TrainerError as exc:
         return _fail(exc)
     rows = comparison_table(results, args.param)
-    print(f"{args.param:>13}  test acc  train-val gap  parameters  fit s")
+    print(f"{args.param:>13}  test acc  train-test gap  parameters  fit s")
     for row in rows:
         print(
-            f"{row.value!s:>13}  {row.test_accuracy:8.4f}  {row.gap:+13.4f}  "
+            f"{row.value!s:>13}  {row.test_accuracy:8.4f}  {row.gap:+14.4f}  "
             f"{row.params:10,}  {row.fit_seconds:5.1f}"
         )
     if args.json:

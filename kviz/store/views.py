@@ -130,7 +130,8 @@ class LabRun:
 
     @property
     def gap(self) -> float | None:
-        """The train-validation gap as the trainer computed it (RunResult.gap, saved)."""
+        """The train-test gap (Keras' validation data is the test set) as the trainer computed
+        it (RunResult.gap, saved)."""
         value = self.metrics.get("gap")
         return None if value is None else float(value)
 

@@ -7,7 +7,9 @@ imported it in the background).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtGui import QPalette
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 REDRAW_INTERVAL_MS = 100
+# The least room below the lowest accuracy and above the highest on an accuracy axis, as a
+# share of the whole 0-1 range (1 point of accuracy); a wide spread gets 15% of itself.
+ACCURACY_MARGIN = 0.01
+ACCURACY_SPREAD_PAD = 0.15
 
 
 def _hex(palette: QPalette, role: QPalette.ColorRole) -> str:
@@ -35,6 +41,33 @@ def palette_colors(palette: QPalette) -> dict[str, str]:
         "grid": _hex(palette, QPalette.ColorRole.Mid),
         "accent": _hex(palette, QPalette.ColorRole.Highlight),
     }
+
+
+def accuracy_limits(
+    values: Iterable[float], *, scale: float = 1.0, margin: float = ACCURACY_MARGIN
+) -> tuple[float, float]:
+    """The axis range that shows `values` (accuracies on 0..`scale`) with a small margin.
+
+    MNIST models land between 90% and 99%: on a fixed 0-100% axis every curve is a flat line
+    at the top and a half-point difference is invisible. The range runs from the lowest value
+    to the highest, padded by the margin or 15% of the spread, whichever is more, and stays
+    within 0..`scale`; no values gives the whole range.
+    """
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return 0.0, scale
+    low, high = min(finite), max(finite)
+    pad = max(margin * scale, (high - low) * ACCURACY_SPREAD_PAD)
+    return max(0.0, low - pad), min(scale, high + pad)
+
+
+def zoom_accuracy(
+    ax: Axes, values: Iterable[float], *, axis: Literal["x", "y"] = "y", scale: float = 1.0
+) -> tuple[float, float]:
+    """Set an accuracy axis of `ax` to `accuracy_limits(values)`; every accuracy chart uses it."""
+    low, high = accuracy_limits(values, scale=scale)
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(low, high)
+    return low, high
 
 
 class Chart(QWidget):

@@ -225,6 +225,17 @@ class ExperimentsView(QWidget):
         if self.pages.currentIndex() == PREDICT and self.answer_input is not None:
             self.answer_input.focus_first()
 
+    def main_control(self) -> QWidget | None:
+        """After a run, its questions; before one, the prediction's first answer control
+        (which activated() focused: the prediction comes first), or the list of experiments
+        while none is chosen; elsewhere the page's own focus."""
+        page = self.pages.currentIndex()
+        if page == RESULT:
+            return self.own_button
+        if page == PREDICT and self.answer_input is None:
+            return self.list
+        return None
+
     def _fill_list(self) -> None:
         from kviz.store.experiments import done_experiments
         from kviz.wording import when_due

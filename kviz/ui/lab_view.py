@@ -17,7 +17,7 @@ from kviz.ui.lab_steps.data_step import DataStep
 from kviz.ui.lab_steps.draw_step import DrawStep
 from kviz.ui.lab_steps.predict_step import PredictStep
 from kviz.ui.lab_steps.train_step import TrainStep
-from kviz.ui.screens import View
+from kviz.ui.screens import MainControl, View
 from kviz.ui.state import AppState
 
 if TYPE_CHECKING:
@@ -64,6 +64,13 @@ class LabView(QWidget):
 
     def activated(self) -> None:
         self._step_shown(self.tabs.currentIndex())
+
+    def main_control(self) -> QWidget | None:
+        """The current step's main button; the tab bar for a step without one (arrow keys and
+        Ctrl+PgDown move between the steps from there)."""
+        step = self.tabs.currentWidget()
+        main = step.main_control() if isinstance(step, MainControl) else None
+        return main if main is not None and main.isEnabled() else self.tabs.tabBar()
 
     def _step_shown(self, index: int) -> None:
         step = self.tabs.widget(index)
