@@ -281,7 +281,7 @@ class CompareView(QWidget):
             base = self.config_source() if self.config_source else LabConfig()
             shown = ", ".join(str(v) for v in values)
             self.status.setText(f"Sweeping {param} over {shown}, seeds {seeds}…")
-            return SweepWorker(base, param, values, data, seeds)
+            return SweepWorker(base, param, values, data, seeds, self.state.models_folder)
 
         self.task = self.state.workers.run_task(
             self.ui,
