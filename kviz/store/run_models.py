@@ -57,7 +57,11 @@ def model_path(folder: Path, uid: str) -> Path:
 
 
 def has_model(folder: Path, uid: str) -> bool:
-    return model_path(folder, uid).is_file()
+    """Whether run `uid` kept its model (False for a uid that cannot name one)."""
+    try:
+        return model_path(folder, uid).is_file()
+    except ValueError:
+        return False
 
 
 def save_model(model: Any, folder: Path, uid: str) -> Path:
