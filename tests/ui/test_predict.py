@@ -207,3 +207,24 @@ def test_the_wheel_over_a_chart_scrolls_the_page(qtbot, state, sample, runs):
 
     QApplication.sendEvent(canvas, wheel)
     assert bar.value() > 0
+
+
+def test_sweep_runs_keep_their_models_and_open_in_predict(qtbot, state, sample):
+    from kviz.store.records import list_lab_runs
+    from kviz.ui.compare_view import CompareView
+    from trainer.config import LabConfig
+
+    state.data = sample
+    compare = CompareView(state, lambda: LabConfig(epochs=1, train_limit=300, batch_size=64))
+    qtbot.addWidget(compare)
+    compare.param.setCurrentText("filters")
+    compare.values.setText("2, 3")
+    compare.start_sweep()
+    qtbot.waitUntil(lambda: compare.sweep_button.isEnabled(), timeout=120_000)
+    assert compare.status.text() == "Sweep done: 2 run(s) saved."
+    runs = list_lab_runs(state.db, state.learner_id)
+    assert state.result is None  # the sweep's models exist only as files
+    step = open_predict(qtbot, state, sample)
+    assert [r.uid for r in step.picker.runs] == [runs[1].uid, runs[0].uid]
+    wait_shown(qtbot, step, runs[1].uid)
+    assert step.shown_maps[1][-1] == 3  # the second run's 3 filters, read from its file
