@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
@@ -51,6 +51,8 @@ class Chart(QWidget):
     hundreds a full draw costs while a training thread competes for the GIL.
     `constrained=False` skips the layout solver, which reruns on every full draw.
     """
+
+    resized = Signal()  # the widget's size changed (for drawings whose layout depends on it)
 
     def __init__(
         self, parent: QWidget | None = None, min_height: int = 220, constrained: bool = True
@@ -206,6 +208,10 @@ class Chart(QWidget):
                 QApplication.sendEvent(parent.viewport(), event)
                 return True
         return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange and self._figure is not None:

@@ -48,7 +48,7 @@ print(np.argmax(predictions[:5], axis=1), test_labels[:5])  # predicted, truth
 filters = model.layers[0].get_weights()[0]   # (k, k, 1, filters)"""
 
 NO_RUN = "No saved model yet: train a model in step 3 first."
-GRID_SIZE = 24  # digits shown for one confusion cell
+GRID_ROWS, GRID_COLUMNS = 4, 6  # at most 24 digits shown for one confusion cell
 
 # What the inspection worker hands back: run uid, model, all test probabilities, the first
 # conv's filters, the layers with feature maps.
@@ -94,7 +94,7 @@ class PredictStep(Step):
         self.confusion.setAccessibleName("Confusion matrix")
         for header in (self.confusion.horizontalHeader(), self.confusion.verticalHeader()):
             header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.confusion.setMinimumSize(300, 300)
+        self.confusion.setMinimumSize(360, 300)
         self.confusion.currentCellChanged.connect(lambda r, c, *_: self.show_cell(r, c))
         box_layout.addWidget(self.confusion)
         row.addWidget(box, 1)
@@ -140,9 +140,11 @@ class PredictStep(Step):
         self._task: Task | None = None
         self.shown_predictions = 0  # how many of the first five are on screen (tests read it)
         self.shown_cell: tuple[int, int] | None = None  # the confusion cell drawn (tests read)
+        self._shown_columns = 0
         self.shown_digit: int | None = None  # the test digit drawn large (tests read it)
         self.ui = TaskUi(self, "Opening the model", self.note, errors="status")
         self.shown_maps: tuple[str, tuple[int, ...]] | None = None  # layer and map shape drawn
+        self.mistakes.resized.connect(self._grid_resized)  # as many digit columns as fit
 
     # -- which run -----------------------------------------------------------------------
 
@@ -157,7 +159,7 @@ class PredictStep(Step):
         """No saved run (yet, or for this learner): empty charts and the message to train."""
         self.run = self.shown_uid = self._model = None
         self._all_probs = self._filters = None
-        self._grid = {}
+        self._grid, self.shown_cell = {}, None
         for chart in (self.first_five, self.mistakes, self.detail, self.maps):
             chart.clear()
         self.confusion.clearContents()
@@ -246,8 +248,8 @@ class PredictStep(Step):
             img_ax.imshow(data.test_images[i], cmap="gray_r", vmin=0, vmax=255)
             img_ax.set_axis_off()
             mark = "right" if label == truth else "WRONG"
-            img_ax.set_title(
-                f"predicted {label} ({probs[i].max():.0%})\ntruth {truth}: {mark}",
+            img_ax.set_title(  # short lines: five columns share 600 pixels at the minimum size
+                f"predicted {label}\n{probs[i].max():.0%} sure\ntruth {truth}: {mark}",
                 fontsize=9,
                 color=self.first_five.colors["text"],
             )
@@ -278,13 +280,15 @@ class PredictStep(Step):
         self.confusion.blockSignals(False)
 
     def show_cell(self, truth: int, predicted: int) -> None:
-        """Show up to 24 test digits of `truth` that the model called `predicted`."""
+        """Show up to 24 test digits of `truth` that the model called `predicted` (four rows,
+        as many columns as fit: 3 in a minimum-size window, 6 in a wide one)."""
         if self._all_probs is None or truth < 0 or predicted < 0:
             return
         data = self.state.loaded_data()
         guesses = self._all_probs.argmax(axis=1)
         found = np.flatnonzero((data.test_labels == truth) & (guesses == predicted))
-        idx = found[:GRID_SIZE]
+        cols = self._grid_columns()
+        idx = found[: cols * GRID_ROWS]
         what = f"{truth} read as {predicted}" if truth != predicted else f"{truth} recognised"
         if not self._clicks:
             self.mistakes.canvas.mpl_connect("button_press_event", self._grid_clicked)
@@ -293,11 +297,19 @@ class PredictStep(Step):
             self.mistakes,
             data.test_images[idx],
             [f"#{i}" for i in idx],
-            cols=6,
-            title=f"{what}: {len(found)} digits ({len(idx)} shown; click one)",
+            cols=cols,
+            title=f"{what}: {len(found)} digits\n({len(idx)} shown; click one)",
         )
         self._grid = {ax: int(i) for ax, i in zip(axes, idx, strict=True)}
-        self.shown_cell = (truth, predicted)
+        self.shown_cell, self._shown_columns = (truth, predicted), cols
+
+    def _grid_columns(self) -> int:
+        return max(3, min(GRID_COLUMNS, self.mistakes.width() // 64))
+
+    def _grid_resized(self) -> None:
+        """Draw the cell's digits again when the window's size changes how many fit a row."""
+        if self.shown_cell is not None and self._grid_columns() != self._shown_columns:
+            self.show_cell(*self.shown_cell)
 
     def _grid_clicked(self, event: Event) -> None:
         index = self._grid.get(getattr(event, "inaxes", None))  # type: ignore[arg-type]
@@ -330,7 +342,7 @@ class PredictStep(Step):
         img_ax.imshow(data.test_images[index], cmap="gray_r", vmin=0, vmax=255)
         img_ax.set_axis_off()
         text = self.detail.colors["text"]
-        img_ax.set_title(f"test digit #{index}, truth {truth}", fontsize=10, color=text)
+        img_ax.set_title(f"#{index}, truth {truth}", fontsize=10, color=text)
         probability_bars(self.detail, bar_ax, probs, truth)
         for d, p in enumerate(probs):
             if p >= 0.005:
