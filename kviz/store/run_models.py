@@ -70,8 +70,10 @@ def save_model(model: Any, folder: Path, uid: str) -> Path:
     path = model_path(folder, uid)
     part = path.with_name(f".{path.stem}.part{SUFFIX}")  # Keras wants the .keras suffix
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # readable by the user only
+        folder.mkdir(exist_ok=True, mode=0o700)
         model.save(part)
+        os.chmod(part, 0o600)
         os.replace(part, path)
     except OSError as exc:
         if part.is_file():

@@ -53,6 +53,7 @@ def test_a_sweep_run_model_round_trips_with_its_record(db, sample, swept):
     probs = predict(model, sample.test_images, "center")
     # The reloaded model gives the accuracy measured when it was trained.
     accuracy = float((probs.argmax(axis=1) == sample.test_labels).mean())
+    assert rm.model_path(folder, runs[1].uid).stat().st_mode & 0o777 == 0o600
     assert accuracy == pytest.approx(results[1].test_accuracy, abs=1e-6)
     assert model.layers[0].filters == 6
 
