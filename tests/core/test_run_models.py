@@ -117,3 +117,19 @@ def test_a_model_that_cannot_be_written_is_named(tmp_path):
     model = type("M", (), {"save": lambda self, path: None})()
     with pytest.raises(rm.ModelFileError, match="could not save the model"):
         rm.save_model(model, blocker / "models", "0f0e0d0c-0b0a-4908-8706-050403020100")
+
+
+def test_a_server_database_gets_its_own_folder_in_the_data_folder():
+    from types import SimpleNamespace
+
+    from sqlalchemy.engine import make_url
+
+    from kviz.paths import data_dir
+
+    def server(url):
+        return SimpleNamespace(path=None, engine=SimpleNamespace(url=make_url(url)))
+
+    one = rm.folder_for(server("postgresql+psycopg://ana:secret@host/kviz"))
+    assert one.parent == data_dir() / "models" and one.name.startswith("server-")
+    assert rm.folder_for(server("postgresql+psycopg://ana:other@host/kviz")) == one  # no password
+    assert rm.folder_for(server("postgresql+psycopg://ana:secret@host/class2")) != one
