@@ -137,6 +137,7 @@ def test_digit_box_commonest_mistake_and_a_clicked_digit_shown_large(qtbot, stat
     assert len(bar_ax.patches) == 10  # its ten probabilities
     assert f"the model says {predicted}" in bar_ax.get_title()
     assert f"truth {truth}" in img_ax.get_title()
+    assert step._mark is not None and step._mark.axes is ax  # framed in the grid
 
 
 def test_the_picker_opens_an_older_run_and_draw_follows(qtbot, state, sample, runs):

@@ -27,6 +27,7 @@ from kviz.ui.state import AppState
 from kviz.ui.workers import CallWorker, Task, TaskUi
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.backend_bases import Event
 
@@ -143,6 +144,8 @@ class PredictStep(Step):
         self._shown_columns = 0
         self.shown_digit: int | None = None  # the test digit drawn large (tests read it)
         self.ui = TaskUi(self, "Opening the model", self.note, errors="status")
+        self.maps_ui = TaskUi(self, "Computing the feature maps", self.note, errors="status")
+        self._mark: Artist | None = None  # the frame around the chosen digit in the grid
         self.shown_maps: tuple[str, tuple[int, ...]] | None = None  # layer and map shape drawn
         self.mistakes.resized.connect(self._grid_resized)  # as many digit columns as fit
 
@@ -301,6 +304,8 @@ class PredictStep(Step):
             title=f"{what}: {len(found)} digits\n({len(idx)} shown; click one)",
         )
         self._grid = {ax: int(i) for ax, i in zip(axes, idx, strict=True)}
+        self._mark = None
+        self._mark_digit()
         self.shown_cell, self._shown_columns = (truth, predicted), cols
 
     def _grid_columns(self) -> int:
@@ -352,6 +357,31 @@ class PredictStep(Step):
         )
         self.detail.redraw_now()
         self.shown_digit = index
+        self._mark_digit()
+
+    def _mark_digit(self) -> None:
+        """Frame the digit shown large in the cell's grid, when it is one of them."""
+        from matplotlib.patches import Rectangle
+
+        if self._mark is None and self.digit.value() not in self._grid.values():
+            return  # nothing to frame or unframe: no redraw
+        if self._mark is not None:
+            self._mark.remove()
+            self._mark = None
+        for ax, index in self._grid.items():
+            if index == self.digit.value():
+                self._mark = ax.add_patch(
+                    Rectangle(
+                        (-0.5, -0.5),
+                        28,
+                        28,
+                        fill=False,
+                        edgecolor=self.mistakes.colors["accent"],
+                        linewidth=3,
+                        clip_on=False,
+                    )
+                )
+        self.mistakes.redraw_now()
 
     def _feature_maps(self) -> None:
         uid, model = self.shown_uid, self._model
@@ -367,7 +397,7 @@ class PredictStep(Step):
             return uid, image, filters, feature_maps(model, image, norm, layer)
 
         self.state.workers.run_task(
-            self.ui, lambda _data: CallWorker(maps), on_done=self._draw_maps
+            self.maps_ui, lambda _data: CallWorker(maps), on_done=self._draw_maps
         )
 
     def _draw_maps(self, out: tuple[str, np.ndarray, np.ndarray, np.ndarray]) -> None:
