@@ -162,7 +162,7 @@ class PredictStep(Step):
         """No saved run (yet, or for this learner): empty charts and the message to train."""
         self.run = self.shown_uid = self._model = None
         self._all_probs = self._filters = None
-        self._grid, self.shown_cell = {}, None
+        self._grid, self.shown_cell, self._mark = {}, None, None
         for chart in (self.first_five, self.mistakes, self.detail, self.maps):
             chart.clear()
         self.confusion.clearContents()
