@@ -61,6 +61,8 @@ class Worker(QObject, Generic[P, R]):
     def __init__(self) -> None:
         super().__init__()
         self.cancel = threading.Event()
+        # Lines for the final status (written on the worker thread, read once it has ended).
+        self.warnings: list[str] = []
         self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self._last_post = 0.0
 
@@ -137,15 +139,20 @@ class WorkerThread(QThread):
         self.worker.run_in_thread()
 
 
-def keep_model(result: RunResult, models: Path | None) -> None:
+def keep_model(result: RunResult, models: Path | None, warnings: list[str]) -> None:
     """On the worker thread: save a finished run's Keras model as `<models>/<run uid>.keras`
     (kviz.store.run_models), so Predict and Draw can open the run later, after a restart too.
-    A model that cannot be written fails the work with a message naming the file."""
+
+    A model that cannot be written (a full disk, say) costs only the model: the run is still
+    handed on and saved, and `warnings` gets a line naming the file."""
     if models is None or result.cancelled or result.model is None:
         return
-    from kviz.store.run_models import save_model
+    from kviz.store.run_models import ModelFileError, save_model
 
-    save_model(result.model, models, result.uid)
+    try:
+        save_model(result.model, models, result.uid)
+    except ModelFileError as exc:
+        warnings.append(f"{exc}: Predict and Draw cannot open this run.")
 
 
 class TrainWorker(Worker["ProgressEvent", "RunResult"]):
@@ -168,7 +175,7 @@ class TrainWorker(Worker["ProgressEvent", "RunResult"]):
         from trainer.training import train
 
         result = train(self.config, self.data, listener=self._listener, cancel=self.cancel)
-        keep_model(result, self.models)
+        keep_model(result, self.models, self.warnings)
         return result
 
 
@@ -199,7 +206,7 @@ class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
         self._offset = 0
 
     def _on_result(self, _index: int, result: RunResult) -> None:
-        keep_model(result, self.models)
+        keep_model(result, self.models, self.warnings)
         self.post_item(result)
 
     def _listener(self, index: int, event: ProgressEvent) -> None:
@@ -255,7 +262,7 @@ class SeedsWorker(Worker[tuple[int, "ProgressEvent"], "SeedRuns"]):
             self.data,
             listener=self._listener,
             cancel=self.cancel,
-            on_result=lambda _index, result: keep_model(result, self.models),
+            on_result=lambda _index, result: keep_model(result, self.models, self.warnings),
         )
 
 
@@ -396,7 +403,9 @@ class WorkerPool(QObject):
             cancelled = task.worker is not None and task.worker.cancel.is_set()
             if ui.progress is not None and not cancelled:
                 ui.progress.setValue(ui.progress.maximum())
-            task.end(on_done(result) if on_done is not None else None)
+            text = on_done(result) if on_done is not None else None
+            warnings = task.worker.warnings if task.worker is not None else []
+            task.end(" ".join([text or "", *warnings]).strip() if warnings else text)
 
         def launch(loaded: MnistData | None) -> None:
             if task.ended:  # cancelled while MNIST was loading

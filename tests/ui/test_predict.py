@@ -229,3 +229,26 @@ def test_sweep_runs_keep_their_models_and_open_in_predict(qtbot, state, sample):
     assert [r.uid for r in step.picker.runs] == [runs[1].uid, runs[0].uid]
     wait_shown(qtbot, step, runs[1].uid)
     assert step.shown_maps[1][-1] == 3  # the second run's 3 filters, read from its file
+
+
+def test_a_model_that_cannot_be_written_costs_the_model_not_the_run(qtbot, state, sample):
+    from kviz.store.records import list_lab_runs
+    from kviz.ui.lab_view import LabView
+
+    state.models_folder.parent.parent.mkdir(parents=True, exist_ok=True)
+    state.models_folder.parent.write_text("a file where the models folder should be")
+    state.data = sample
+    lab = LabView(state)
+    qtbot.addWidget(lab)
+    lab.build_step.epochs.setValue(1)
+    lab.build_step.train_limit.setValue(300)
+    with qtbot.waitSignal(lab.train_step.run_finished, timeout=120_000):
+        lab.train_step.start()
+    qtbot.waitUntil(lambda: lab.train_step.start_button.isEnabled(), timeout=10_000)
+    status = lab.train_step.status.text()
+    assert status.startswith("Done: test accuracy")
+    assert f"{state.models_folder}" in status and "could not save the model" in status
+    assert status.endswith("Predict and Draw cannot open this run.")
+    assert len(list_lab_runs(state.db, state.learner_id)) == 1  # the run itself is kept
+    lab.tabs.setCurrentWidget(lab.predict_step)
+    assert "train a model in step 3 first" in lab.predict_step.note.text()
