@@ -197,9 +197,13 @@ def run_preset(args: argparse.Namespace) -> int:
     from trainer.seeds import parse_seeds, train_seeds
 
     def keep(_index: int, run: Any) -> None:
-        """Save each finished run's model with it, for the app's Predict and Draw."""
+        """Save each finished run's model with it, for the app's Predict and Draw (a model that
+        cannot be written costs only the model: one warning line, the run is still saved)."""
         if db is not None and not run.cancelled:
-            save_model(run.model, folder_for(db), run.uid)
+            try:
+                save_model(run.model, folder_for(db), run.uid)
+            except ModelFileError as exc:
+                print(f"kviz: warning: {exc}", file=sys.stderr)
 
     db = None
     try:
@@ -210,7 +214,7 @@ def run_preset(args: argparse.Namespace) -> int:
         print(f"data: {data.source}")
         listener = _runs_printer([f"{args.preset}, seed {seed}" for seed in seeds])
         runs = train_seeds(config, seeds, data, listener=listener, on_result=keep)
-    except (TrainerError, ModelFileError) as exc:
+    except TrainerError as exc:
         if db is not None:
             db.close()
         return _fail(exc)
