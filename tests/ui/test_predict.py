@@ -171,7 +171,9 @@ def test_without_a_saved_model_it_says_to_train_first(qtbot, state, sample, runs
     # A run whose model file is gone is not offered.
     save_lab_run(state.db, state.learner_id, runs[0].to_dict())
     step.activated()
-    assert step.picker.combo.count() == 0 and "train a model" in step.note.text()
+    assert step.picker.combo.count() == 0
+    assert step.note.text().startswith("None of your 1 saved run(s) kept its model")
+    assert step.note.text().endswith("train a model in step 3 first.")
 
 
 def test_a_corrupt_model_file_is_named_not_a_traceback(qtbot, state, sample, runs):

@@ -27,7 +27,7 @@ probs = predict(model, digit[None], normalization)[0]
 print(probs.argmax(), probs.max())"""
 
 
-NO_RUN = "No saved model yet: train a model in step 3, then draw a digit."
+TRAIN_FIRST = "train a model in step 3, then draw a digit."
 
 
 class DrawStep(Step):
@@ -54,7 +54,7 @@ class DrawStep(Step):
         left.addWidget(self.clear_button)
         row.addLayout(left)
         right = QVBoxLayout()
-        self.answer = QLabel(NO_RUN)
+        self.answer = QLabel(self.picker.missing(TRAIN_FIRST))
         font = self.answer.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         self.answer.setFont(font)
@@ -74,7 +74,7 @@ class DrawStep(Step):
         shown = self.picker.current_run()
         run = self.picker.refresh(self.state)
         if run is None:
-            self.answer.setText(NO_RUN)
+            self.answer.setText(self.picker.missing(TRAIN_FIRST))
         elif self.pad.is_empty():
             self.answer.setText("Draw a digit on the pad.")
         elif shown is None or shown.uid != run.uid:
@@ -89,14 +89,16 @@ class DrawStep(Step):
 
     def _cleared(self) -> None:
         self._request += 1
-        self.answer.setText("Draw a digit on the pad." if self.picker.runs else NO_RUN)
+        self.answer.setText(
+            "Draw a digit on the pad." if self.picker.runs else self.picker.missing(TRAIN_FIRST)
+        )
 
     def predict(self) -> None:
         """Prepare the drawing the MNIST way and ask the model (off the main thread), reopening
         the run's model file first when it is not in memory."""
         run = self.picker.current_run()
         if run is None:
-            self.answer.setText(NO_RUN)
+            self.answer.setText(self.picker.missing(TRAIN_FIRST))
             return
         ink = self.pad.ink()
         uid, norm = run.uid, normalization(run)

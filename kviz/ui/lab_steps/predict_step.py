@@ -48,7 +48,7 @@ predictions = model.predict(test_images)
 print(np.argmax(predictions[:5], axis=1), test_labels[:5])  # predicted, truth
 filters = model.layers[0].get_weights()[0]   # (k, k, 1, filters)"""
 
-NO_RUN = "No saved model yet: train a model in step 3 first."
+TRAIN_FIRST = "train a model in step 3 first."
 GRID_ROWS, GRID_COLUMNS = 4, 6  # at most 24 digits shown for one confusion cell
 
 # What the inspection worker hands back: run uid, model, all test probabilities, the first
@@ -76,7 +76,7 @@ class PredictStep(Step):
         self.picker = RunPicker()
         self.picker.picked.connect(self._picked)
         self.body.addWidget(self.picker)
-        self.note = QLabel(NO_RUN)
+        self.note = QLabel(self.picker.missing(TRAIN_FIRST))
         self.note.setWordWrap(True)
         self.body.addWidget(self.note)
         self.first_five = Chart(min_height=300)
@@ -167,7 +167,7 @@ class PredictStep(Step):
             chart.clear()
         self.confusion.clearContents()
         self.digit.setEnabled(False)
-        self.note.setText(NO_RUN)
+        self.note.setText(self.picker.missing(TRAIN_FIRST))
 
     def _picked(self, uid: str) -> None:
         self.state.run_uid = uid

@@ -57,6 +57,7 @@ class RunPicker(QWidget):
         layout.addWidget(label)
         layout.addWidget(self.combo, 1)
         self.runs: list[LabRun] = []  # as listed, newest first
+        self.without_model = 0  # finished runs left out: saved before models were, or file gone
         self._filling = False
 
     def refresh(self, state: AppState) -> LabRun | None:
@@ -66,8 +67,11 @@ class RunPicker(QWidget):
         from kviz.store.run_models import has_model
 
         folder = state.models_folder
-        runs = list_lab_runs(state.db, state.learner_id)
-        self.runs = [r for r in reversed(runs) if not r.cancelled and has_model(folder, r.uid)]
+        finished = [
+            r for r in reversed(list_lab_runs(state.db, state.learner_id)) if not r.cancelled
+        ]
+        self.runs = [r for r in finished if has_model(folder, r.uid)]
+        self.without_model = len(finished) - len(self.runs)
         uids = [r.uid for r in self.runs]
         self._filling = True
         try:
@@ -84,6 +88,15 @@ class RunPicker(QWidget):
             self._filling = False
         self.combo.setEnabled(bool(self.runs))
         return self.current_run()
+
+    def missing(self, then: str) -> str:
+        """What to say when no run can be opened, ending with `then` (what to do)."""
+        if self.without_model:
+            return (
+                f"None of your {self.without_model} saved run(s) kept its model (runs saved "
+                f"before Kviz kept models, or whose model file is gone): {then}"
+            )
+        return f"No saved model yet: {then}"
 
     def current_run(self) -> LabRun | None:
         index = self.combo.currentIndex()
