@@ -51,7 +51,9 @@ def main() -> int:
             f"{report['load_average'][0]:.1f} -> {report['load_average'][1]:.1f}"
         )
         for run in report["runs"]:
-            print(f"  {run['label']:>28}  {run['test_accuracy']:.4f}  fit {run['fit_seconds']:.1f} s")
+            print(
+                f"  {run['label']:>28}  {run['test_accuracy']:.4f}  fit {run['fit_seconds']:.1f} s"
+            )
     if args.write:
         reference = {
             "machine": machine(),

@@ -219,7 +219,8 @@ def _filters_explain(f: Finding) -> str:
         per_point = f" Going from {costs[0]}; from {costs[1]}."
     return (
         f"Your runs (filters: test accuracy, parameters, fit time): {parts}. Each doubling "
-        f"added these points of accuracy: {gains}.{per_point} Parameters and multiply-adds double with "
+        f"added these points of accuracy: {gains}.{per_point} Parameters and multiply-adds "
+        "double with "
         "the filters (each filter adds its own 3x3 weights and a slice of the Dense layer), "
         "but a few filters already find the strokes that tell most digits apart: past that, "
         "each doubling buys less accuracy for twice the cost (diminishing returns). With "
