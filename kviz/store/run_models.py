@@ -8,7 +8,7 @@ databases never prune each other's models. Files are read with Keras' safe mode:
 can hold weights and layer settings, never code that would run or a pickle.
 
 Runs are never deleted, so `prune` keeps the folder bounded: a file whose run is not in the
-database (the app stopped between saving the model and the record) goes after an hour, and
+database (the app stopped between saving the model and the record) goes after a day, and
 beyond `MAX_BYTES` the oldest runs lose their models first (their records stay).
 """
 
@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 MODELS = "models"
 SUFFIX = ".keras"
 MAX_BYTES = 512 * 1024 * 1024  # all the models of one database together
-ORPHAN_AGE_S = 3600.0  # a model saved this recently may still be waiting for its record
+# A model saved this recently may still be waiting for its record: a quest rung saves its
+# runs only once every seed has trained, which on a slow machine can take hours.
+ORPHAN_AGE_S = 24 * 3600.0
 
 
 class ModelFileError(Exception):
