@@ -405,7 +405,7 @@ def run_experiment(
     """Train the experiment's runs in order; a cancel keeps the runs that had finished.
 
     `on_result` gets each run as it ends (the caller saves it), so nothing finished is lost
-    when the window closes mid-experiment. Models are dropped once their figures are kept.
+    when the window closes mid-experiment. Each model is dropped once `on_result` has had it.
     """
     planned = exp.runs(quick=quick)
     results: list[RunResult] = []
@@ -419,10 +419,10 @@ def run_experiment(
         result = train(
             run.config, data, listener=run_listener, cancel=cancel, val_images=exp.val_images
         )
-        result.model = None
         results.append(result)
         if on_result is not None:
-            on_result(index, run, result)
+            on_result(index, run, result)  # with its model, which the caller may save
+        result.model = None
         if result.cancelled:
             break
     return ExperimentResult(exp, planned, results, quick)

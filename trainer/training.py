@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,6 +94,9 @@ class RunResult:
     macs: int = 0  # multiply-accumulates per image
     size_bytes: int = 0  # the weights as float32
     infer_ms: dict[str, float] = field(default_factory=dict)  # {"batch1", "batch1000"}: ms/image
+    # A stable id made with the run: the saved record and the saved model file carry it, so
+    # the app can find a run's model again after a restart.
+    uid: str = field(default_factory=lambda: str(uuid.uuid4()))
     model: Any = field(default=None, repr=False)  # the trained keras model (not serialised)
 
     @property
@@ -131,6 +135,7 @@ class RunResult:
             "truth5": [p.truth for p in self.predictions],
             "confusion": self.confusion,
             "cancelled": self.cancelled,
+            "uid": self.uid,
         }
 
 

@@ -122,6 +122,7 @@ class LabRun:
     metrics: Mapping[str, Any]  # test_accuracy, test_loss, params, n_train, n_test, ...
     duration_s: float  # fit_seconds
     cancelled: bool
+    uid: str = ""  # stable id; also names the run's saved model (kviz.store.run_models)
 
     @property
     def test_accuracy(self) -> float | None:

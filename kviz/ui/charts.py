@@ -11,9 +11,15 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -79,6 +85,8 @@ class Chart(QWidget):
     `constrained=False` skips the layout solver, which reruns on every full draw.
     """
 
+    resized = Signal()  # the widget's size changed (for drawings whose layout depends on it)
+
     def __init__(
         self, parent: QWidget | None = None, min_height: int = 220, constrained: bool = True
     ) -> None:
@@ -113,6 +121,7 @@ class Chart(QWidget):
             self._canvas = FigureCanvasQTAgg(self._figure)
             self._canvas.mpl_connect("draw_event", self._on_draw_event)
             self._canvas.setParent(self)
+            self._canvas.installEventFilter(self)  # the mouse wheel scrolls the page
             self._canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             self._layout.addWidget(self._canvas)
             self._apply_palette()
@@ -167,6 +176,12 @@ class Chart(QWidget):
         for text in self._figure.texts:
             text.set_color(self.colors["text"])
 
+    def clear(self) -> None:
+        """Empty the figure, if one was made (nothing to show any more)."""
+        if self._figure is not None:
+            self._figure.clear()
+            self.redraw_now()
+
     def animate(self, artists: list[Artist]) -> None:
         """Redraw these artists by blitting; everything else is drawn only on full draws."""
         self._animated = list(artists)
@@ -213,6 +228,23 @@ class Chart(QWidget):
             self._background = canvas.copy_from_bbox(figure.bbox)
             for artist in self._animated:
                 figure.draw_artist(artist)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """The wheel over a chart scrolls the page around it: the canvas would take the event
+        for matplotlib's scroll events (which no chart here uses) and the page would stop
+        under the pointer. Sent on to the nearest scroll area, if there is one."""
+        if watched is self._canvas and event.type() == QEvent.Type.Wheel:
+            parent = self.parentWidget()
+            while parent is not None and not isinstance(parent, QAbstractScrollArea):
+                parent = parent.parentWidget()
+            if parent is not None:
+                QApplication.sendEvent(parent.viewport(), event)
+                return True
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange and self._figure is not None:

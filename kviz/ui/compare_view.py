@@ -430,7 +430,7 @@ class CompareView(QWidget):
             shown = ", ".join(str(v) for v in values)
             self.status.setText(f"Sweeping {param} over {shown}, seeds {seeds}…")
             self._sweep_started = time.monotonic()
-            return SweepWorker(base, param, values, data, seeds)
+            return SweepWorker(base, param, values, data, seeds, self.state.models_folder)
 
         self.task = self.state.workers.run_task(
             self.ui,

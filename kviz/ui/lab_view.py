@@ -1,7 +1,8 @@
 """Labs: the reference lab as five guided steps (data, build, train, predict, draw).
 
-A finished run is saved to the learner's records at once and becomes the session's model
-for the Predict and Draw steps; a cancelled run is reported as cancelled and not saved.
+A finished run is saved to the learner's records at once (its worker has already written its
+model file, kviz.store.run_models) and becomes the run the Predict and Draw steps show; a
+cancelled run is reported as cancelled and not saved.
 """
 
 from __future__ import annotations

@@ -337,7 +337,7 @@ class QuestView(QWidget):
             if limit:
                 config = dataclasses.replace(config, train_limit=limit)
             self.status.setText(f"Training {name} with seed(s) {', '.join(map(str, seeds))}…")
-            return SeedsWorker(config, seeds, data)
+            return SeedsWorker(config, seeds, data, self.state.models_folder)
 
         self.task = self.state.workers.run_task(
             self.ui,

@@ -2,16 +2,18 @@
 
 Views never talk to each other; they read this object and listen to its signals. The
 database is opened just after the window shows (its libraries import on the warm-up worker
-meanwhile); MNIST is loaded once per session on a DataWorker; the last trained model stays
-here for Predict/Draw.
+meanwhile); MNIST is loaded once per session on a DataWorker. Predict and Draw show one saved
+run (`run_uid`: the last trained, or the one the learner picked); its model is the last
+trained one in memory or a model file reopened from `models_folder`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -46,6 +48,8 @@ class AppState(QObject):
         self.learner: Learner | None = None
         self.data: MnistData | None = None
         self.result: RunResult | None = None  # the last finished run (with its model)
+        self.run_uid: str | None = None  # the saved run Predict and Draw show
+        self._opened: tuple[str, Any] | None = None  # the last model reopened from its file
         self.warmed: set[str] = set()
         self.workers = WorkerPool(self)
         self._data_worker: DataWorker | None = None
@@ -88,8 +92,26 @@ class AppState(QObject):
         except DatabaseError as exc:
             self.db_failed.emit(str(exc))
             return False
+        self.prune_models()
+        self.records_changed.connect(self.prune_models)
         self.db_ready.emit()
         return True
+
+    @property
+    def models_folder(self) -> Path:
+        """Where the saved runs' model files live (kviz.store.run_models.folder_for)."""
+        from kviz.store.run_models import folder_for
+
+        return folder_for(self.db)
+
+    @Slot()
+    def prune_models(self) -> None:
+        """Drop model files no saved run needs and keep the folder under its size cap."""
+        from kviz.store.run_models import prune_for
+
+        # Housekeeping only: on an OSError the files stay and the next save or start tries again.
+        with contextlib.suppress(OSError):
+            prune_for(self.db)
 
     def close(self) -> None:
         """Stop every worker and close the database (the app is ending)."""
@@ -173,4 +195,19 @@ class AppState(QObject):
         self.data_failed.emit(message)
 
     def set_result(self, result: RunResult) -> None:
+        """A run just finished (and was saved): Predict and Draw show it next."""
         self.result = result
+        self.run_uid = result.uid
+
+    def model_of(self, uid: str) -> Any:
+        """Run `uid`'s Keras model if it is in memory (the last trained or opened), else None."""
+        if self.result is not None and self.result.uid == uid and self.result.model is not None:
+            return self.result.model
+        if self._opened is not None and self._opened[0] == uid:
+            return self._opened[1]
+        return None
+
+    def remember_model(self, uid: str, model: Any) -> None:
+        """Keep the model just reopened from its file (one at a time: they can be large)."""
+        if self.model_of(uid) is None:
+            self._opened = (uid, model)

@@ -58,6 +58,11 @@ def test_predict_run_explain_in_the_app(qtbot, window, state, learner):
         assert s.scalars(select(AttemptRow.question_id)).all() == ["exp-seeds"]
     qtbot.waitUntil(lambda: view.pages.currentIndex() == RESULT, timeout=300_000)
     assert len(view.saved_run_ids) == 2
+    from kviz.store.experiments import experiment_runs
+    from kviz.store.run_models import model_path
+
+    for run in experiment_runs(state.db, learner.id):  # Predict and Draw can open them
+        assert model_path(state.models_folder, run.uid).is_file()
     assert view.verdict.text().startswith("Your prediction:")
     assert "seed 1" in view.table.text() and "test images per run" in view.table.text()
     assert "Mean" in view.explanation.text()  # the explanation quotes the runs

@@ -52,15 +52,19 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
     assert run.config["train_limit"] == TRAIN_LIMIT
     assert run.test_accuracy == pytest.approx(result.test_accuracy)
 
+    # The run's model was saved with it, for Predict and Draw (now and after a restart).
+    assert (state.models_folder / f"{run.uid}.keras").is_file() and run.uid == result.uid
     predict = window.view("labs").predict_step
     window.view("labs").tabs.setCurrentWidget(predict)
+    qtbot.waitUntil(lambda: predict.shown_uid == result.uid, timeout=60_000)
+    assert state.model_of(result.uid) is result.model  # the model in memory, not reopened
     assert predict.shown_predictions == 5
     assert predict.confusion.item(0, 0).text().isdigit()
-    qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
     drawn = predict.mistakes.draws
-    predict.confusion.setCurrentCell(4, 9)
+    cell = (4, 9) if predict.shown_cell != (4, 9) else (9, 4)  # it opens on the commonest
+    predict.confusion.setCurrentCell(*cell)
     assert predict.mistakes.draws > drawn
-    assert predict.mistakes.figure.get_suptitle().startswith("4 read as 9: ")
+    assert predict.mistakes.figure.get_suptitle().startswith(f"{cell[0]} read as {cell[1]}: ")
 
     draw = window.view("labs").draw_step
     window.view("labs").tabs.setCurrentWidget(draw)

@@ -112,6 +112,7 @@ def test_quest_view_runs_a_rung_saves_it_and_draws_the_point(qtbot, state, mnist
     ax = view.cost_chart.figure.axes[0]
     assert ax.get_xscale() == "log"
     assert state.result is not None and state.result.config.conv_activation == "relu"
+    assert (state.models_folder / f"{run.uid}.keras").is_file()  # for Predict and Draw
 
 
 def test_compare_draws_error_bars_over_seeds(qtbot, state):

@@ -133,7 +133,7 @@ class TrainStep(Step):
         self.code.set_code(train_code(config))
         self._reset_plot(config)
         self.status.setText("Starting… (the first run also loads Keras)")
-        return TrainWorker(config, data)
+        return TrainWorker(config, data, self.state.models_folder)
 
     def cancel(self) -> None:
         """Ask the run to stop after the current batch."""
