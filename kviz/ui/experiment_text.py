@@ -60,3 +60,13 @@ def reference_text(experiment_id: str, quick: bool) -> str:
             "than these."
         )
     return text
+
+
+def duration_text(experiment_id: str) -> str:
+    """How long the full version took when the reference was measured."""
+    from trainer.experiments import reference
+
+    entry = reference()["experiments"].get(experiment_id)
+    if entry is None:
+        return ""
+    return f"It took {entry['seconds']:.0f} s here on two busy cores; the quick version, seconds."

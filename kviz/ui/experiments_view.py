@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -33,15 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart
-from kviz.ui.experiment_charts import draw_live, draw_result
+from kviz.ui.experiment_charts import draw_live
+from kviz.ui.experiment_result import ResultPage, wrapped
+from kviz.ui.experiment_text import duration_text
+from kviz.ui.experiment_worker import ExperimentWorker
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage
-from kviz.ui.verdict_style import RIGHT, WRONG, sheet
-from kviz.ui.workers import Progress, Task, TaskControls, Worker, keep_model
+from kviz.ui.workers import Progress, Task, TaskControls
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from kviz.quiz.answers import Answer
     from kviz.quiz.grading import Feedback
     from kviz.quiz.items import QuizItem
@@ -51,53 +50,6 @@ if TYPE_CHECKING:
     from trainer.training import EpochMetrics, ProgressEvent, RunResult
 
 PREDICT, RUN, RESULT, OWN = range(4)
-
-
-class ExperimentWorker(Worker[tuple[int, "ProgressEvent"], "ExperimentResult"]):
-    """Runs one experiment; progress carries (run index, event), items (index, run, result)."""
-
-    trains = True
-
-    def __init__(self, exp: Experiment, data: MnistData, quick: bool, models: Path | None) -> None:
-        super().__init__()
-        self.exp, self.data, self.quick, self.models = exp, data, quick, models
-
-    def _on_result(self, index: int, run: PlannedRun, result: RunResult) -> None:
-        keep_model(result, self.models, self.warnings)  # so Predict and Draw can open it
-        self.post_item((index, run, result))
-
-    def _listener(self, index: int, event: ProgressEvent) -> None:
-        self.post_progress((index, event), force=event.kind == "epoch")
-
-    def work(self) -> ExperimentResult:
-        from trainer.experiments import run_experiment
-
-        return run_experiment(
-            self.exp,
-            self.data,
-            quick=self.quick,
-            listener=self._listener,
-            cancel=self.cancel,
-            on_result=self._on_result,
-        )
-
-
-def _duration(experiment_id: str) -> str:
-    """How long the full version took when the reference was measured."""
-    from trainer.experiments import reference
-
-    entry = reference()["experiments"].get(experiment_id)
-    if entry is None:
-        return ""
-    return f"It took {entry['seconds']:.0f} s here on two busy cores; the quick version, seconds."
-
-
-def _wrapped(text: str = "", rich: bool = False) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
 
 
 class ExperimentsView(QWidget):
@@ -156,14 +108,14 @@ class ExperimentsView(QWidget):
         layout = QVBoxLayout(page)
         self.title = QLabel()
         layout.addWidget(self.title)
-        self.runs_text = _wrapped()
+        self.runs_text = wrapped()
         layout.addWidget(self.runs_text)
         layout.addWidget(QLabel("<b>Your prediction</b> (committed before you see any result):"))
-        self.prompt = _wrapped()
+        self.prompt = wrapped()
         layout.addWidget(self.prompt)
         self.answer_holder = QVBoxLayout()
         layout.addLayout(self.answer_holder)
-        self.hint = _wrapped()
+        self.hint = wrapped()
         layout.addWidget(self.hint)
         self.quick = QCheckBox("&Quick version (fewer, smaller runs: a first look in seconds)")
         layout.addWidget(self.quick)
@@ -200,36 +152,11 @@ class ExperimentsView(QWidget):
         return page
 
     def _build_result(self) -> QWidget:
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        self.result_title = QLabel()
-        layout.addWidget(self.result_title)
-        self.verdict = _wrapped()
-        layout.addWidget(self.verdict)
-        self.result_chart = Chart(min_height=260)
-        layout.addWidget(self.result_chart)
-        self.table = _wrapped(rich=True)
-        layout.addWidget(self.table)
-        self.explanation = _wrapped()
-        layout.addWidget(self.explanation)
-        self.reference = _wrapped()
-        layout.addWidget(self.reference)
-        row = QHBoxLayout()
-        self.own_button = QPushButton("&Questions on your runs")
-        self.own_button.clicked.connect(self.start_own_questions)
-        row.addWidget(self.own_button)
-        self.compare_button = QPushButton("See the runs in &Compare")
-        self.compare_button.clicked.connect(self._open_compare)
-        row.addWidget(self.compare_button)
-        row.addStretch()
-        again = QPushButton("Run &again")
-        again.clicked.connect(lambda: self._select(self.list.currentRow()))
-        row.addWidget(again)
-        layout.addLayout(row)
-        scroll.setWidget(page)
-        return scroll
+        self.result = ResultPage()
+        self.result.own_button.clicked.connect(self.start_own_questions)
+        self.result.compare_button.clicked.connect(self._open_compare)
+        self.result.again_button.clicked.connect(lambda: self._select(self.list.currentRow()))
+        return self.result
 
     def _build_own(self) -> QWidget:
         self.own_page = QuestionPage()
@@ -249,7 +176,7 @@ class ExperimentsView(QWidget):
         while none is chosen; elsewhere the page's own focus."""
         page = self.pages.currentIndex()
         if page == RESULT:
-            return self.own_button
+            return self.result.own_button
         if page == PREDICT and self.answer_input is None:
             return self.list
         return None
@@ -289,7 +216,7 @@ class ExperimentsView(QWidget):
             f"{len(planned)} runs on MNIST: "
             + "; ".join(p.label for p in planned)
             + ". "
-            + _duration(self.exp.id)
+            + duration_text(self.exp.id)
         )
         self.prompt.setText(self.item.prompt)
         if self.answer_input is not None:
@@ -412,52 +339,22 @@ class ExperimentsView(QWidget):
     # -- result --------------------------------------------------------------------------
 
     def show_result(self, outcome: ExperimentResult) -> None:
-        from kviz.experiments.flow import close_session, explain, verdict
+        """The result page for these runs; the session is closed (later answers still join)."""
+        from kviz.experiments.flow import close_session
         from kviz.experiments.own_runs import own_run_items
-        from kviz.ui.experiment_text import reference_text, runs_table
 
         exp = self.exp
-        finding = outcome.finding
-        kept = [
-            (p, r)
-            for p, r in zip(outcome.planned, outcome.results, strict=False)
-            if not r.cancelled
-        ]
-        self.result_title.setText(
-            f"<h3>{exp.title}: results</h3>"
-            + (
-                f"<p>Cancelled after {len(kept)} of {len(outcome.planned)} runs: the "
-                "finished runs are kept; the finding below uses only them.</p>"
-                if outcome.cancelled
-                else ""
-            )
-        )
-        held_text = ""
+        prediction = None
         if self.item is not None and self.prediction is not None:
-            answer, _ = self.prediction
-            held_text = verdict(exp.id, self.item, answer, finding)
-        self.verdict.setText(f"Your prediction: {self._prediction_text()}\n{held_text}")
-        good = held_text.startswith("Your prediction held")
-        self.verdict.setStyleSheet(sheet(RIGHT if good else WRONG) if held_text else "")
-        draw_result(self.result_chart, exp, kept)
-        self.table.setText(runs_table(kept))
-        self.explanation.setText(explain(exp.id, finding) or "No run finished.")
-        self.reference.setText(reference_text(exp.id, outcome.quick))
+            prediction = (self.item, *self.prediction)
+        self.result.show_outcome(exp, outcome, prediction)
         if self.quiz_id is not None:
-            close_session(self.state.db, self.quiz_id)  # later answers still join it
-        self.own_items = own_run_items(exp.id, exp.topic, finding, seed=len(self.saved_run_ids))
-        self.own_button.setEnabled(bool(self.own_items))
+            close_session(self.state.db, self.quiz_id)
+        seed = len(self.saved_run_ids)
+        self.own_items = own_run_items(exp.id, exp.topic, outcome.finding, seed=seed)
+        self.result.own_button.setEnabled(bool(self.own_items))
         self.pages.setCurrentIndex(RESULT)
-        self.own_button.setFocus(Qt.FocusReason.OtherFocusReason)
-
-    def _prediction_text(self) -> str:
-        if self.item is None or self.prediction is None:
-            return "none"
-        answer, feedback = self.prediction
-        picked = sorted(answer.choices)
-        shown = "; ".join(self.item.choices[i] for i in picked) if picked else answer.raw
-        mark = "✓ agrees with" if feedback.correct else "✗ differs from"
-        return f"{shown} ({mark} the reference result)"
+        self.result.own_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _open_compare(self) -> None:
         window = self.window()
@@ -490,7 +387,7 @@ class ExperimentsView(QWidget):
         if self._answered:
             if last:
                 self.state.records_changed.emit()
-                self.own_button.setText(
+                self.result.own_button.setText(
                     f"&Questions on your runs (last: {self.own_right} of {len(self.own_items)})"
                 )
                 self.pages.setCurrentIndex(RESULT)

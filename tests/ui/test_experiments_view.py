@@ -63,15 +63,17 @@ def test_predict_run_explain_in_the_app(qtbot, window, state, learner):
 
     for run in experiment_runs(state.db, learner.id):  # Predict and Draw can open them
         assert model_path(state.models_folder, run.uid).is_file()
-    assert view.verdict.text().startswith("Your prediction:")
-    assert "seed 1" in view.table.text() and "test images per run" in view.table.text()
-    assert "Mean" in view.explanation.text()  # the explanation quotes the runs
-    assert "Reference, measured on" in view.reference.text()
-    assert "quick version" in view.reference.text()
+    assert view.result.verdict.text().startswith("Your prediction:")
+    assert (
+        "seed 1" in view.result.table.text() and "test images per run" in view.result.table.text()
+    )
+    assert "Mean" in view.result.explanation.text()  # the explanation quotes the runs
+    assert "Reference, measured on" in view.result.reference.text()
+    assert "quick version" in view.result.reference.text()
     assert "seeds" in done_experiments(state.db, learner.id)
     assert "✓ done" in view.list.currentItem().text()
 
-    view.own_button.click()
+    view.result.own_button.click()
     assert view.pages.currentIndex() == OWN
     for item in view.own_items:
         _answer(view.own_page.answer, item)
@@ -121,7 +123,7 @@ def test_cancel_keeps_the_finished_runs(qtbot, window, state, learner):
     qtbot.waitUntil(lambda: len(view.saved_run_ids) == 1, timeout=300_000)
     view.cancel()
     qtbot.waitUntil(lambda: view.pages.currentIndex() == RESULT, timeout=120_000)
-    assert "Cancelled after 1 of 2 runs" in view.result_title.text()
+    assert "Cancelled after 1 of 2 runs" in view.result.title.text()
     assert "Cancelled: 1 of 2 runs finished and were kept." in view.status.text()
     runs = experiment_runs(state.db, learner.id)
     assert [r.metrics["label"] for r in runs] == ["filters 2"]
