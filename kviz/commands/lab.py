@@ -86,7 +86,7 @@ def run_reference(args: argparse.Namespace) -> int:
         config = _config(args)
         data = _load(args)
         n_train = min(len(data.train_images), args.train_limit or len(data.train_images))
-        print(f"data: {data.source}")
+        print(data_line(data))
         print((n_train, 28, 28, 1))
         print((len(data.test_images), 28, 28, 1))
         result = train(config, data, listener=_progress_printer(sys.stdout))
@@ -115,7 +115,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         config = _config(args)
         sweep_configs(config, args.param, values)
         data = _load(args)
-        print(f"data: {data.source}")
+        print(data_line(data))
         listener = _runs_printer([f"{args.param} = {v}" for v in values])
         results = sweep(config, args.param, values, data, listener=listener)
     except TrainerError as exc:
@@ -153,8 +153,17 @@ def _config(args: argparse.Namespace, base: Any = None) -> Any:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    """MNIST from --mnist-dir (or the usual sources), with download progress on stderr."""
+    """MNIST from --mnist-dir (or the usual sources), with download progress on stderr and
+    one line of advice there when the offline sample stands in for it."""
+    from kviz.data_notice import cli_advice
+    from kviz.preferences import PreferencesError, mnist_folder
     from trainer import load_mnist
+
+    try:
+        folder = mnist_folder(getattr(args, "mnist_dir", None))
+    except PreferencesError as exc:
+        print(f"kviz: warning: {exc}; ignoring the remembered MNIST folder", file=sys.stderr)
+        folder = None
 
     def progress(name: str, done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -162,10 +171,21 @@ def _load(args: argparse.Namespace) -> Any:
         elif done == total:
             print(f"downloaded {name} ({total:,} bytes)", file=sys.stderr)
 
-    data = load_mnist(getattr(args, "mnist_dir", None), progress=progress)
+    data = load_mnist(folder, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    advice = cli_advice(data)
+    if advice is not None:
+        print(advice, file=sys.stderr)
     return data
+
+
+def data_line(data: Any) -> str:
+    """What was loaded, as the first line of a lab's output: source and image counts."""
+    return (
+        f"data: {data.source}, {len(data.train_images):,} train / "
+        f"{len(data.test_images):,} test images"
+    )
 
 
 def run_presets(args: argparse.Namespace) -> int:
@@ -193,7 +213,7 @@ def run_preset(args: argparse.Namespace) -> int:
         config = _config(args, preset_config(args.preset))
         db, learner = _records(args)
         data = _load(args)
-        print(f"data: {data.source}")
+        print(data_line(data))
         listener = _runs_printer([f"{args.preset}, seed {seed}" for seed in seeds])
         runs = train_seeds(config, seeds, data, listener=listener)
     except TrainerError as exc:
