@@ -60,10 +60,20 @@ def check_folder(folder: Path | str, checksums: Mapping[str, str] | None = None)
     return path
 
 
+def data_kind(source: str) -> Literal["sample", "MNIST", "unknown"]:
+    """ "sample" for a run on the offline sample, "MNIST" for a folder, cache or mirror, and
+    "unknown" for a run saved without its source."""
+    if not source:
+        return "unknown"
+    return "sample" if source == SAMPLE_SOURCE else "MNIST"
+
+
 def data_label(source: str, n_train: int | None, n_test: int | None) -> str:
     """How a run's data reads wherever runs are listed: "sample, 4,000 train / 1,000 test"
     or "MNIST, 60,000 train / 10,000 test", so a sample run never looks like a full one."""
-    kind = "sample" if source == SAMPLE_SOURCE else "MNIST"
+    kind = data_kind(source)
+    if kind == "unknown":
+        return "data not recorded"
     if n_train is None or n_test is None:
         return kind
     return f"{kind}, {n_train:,} train / {n_test:,} test"

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart
+from kviz.ui.data_banner import DataBanner
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, SweepWorker, Task, TaskControls
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 COLUMNS = [
     "When",
     "Config",
+    "Data",
     "Seed",
     "Test accuracy",
     "Train-val gap",
@@ -60,8 +62,18 @@ def config_text(config: Mapping[str, Any]) -> str:
     return describe(config)
 
 
+def run_label(run: LabRun) -> str:
+    """A run's settings, marked when it trained on the offline sample (never mixed up)."""
+    from trainer.data import data_kind
+
+    sample = " [sample]" if data_kind(run.source) == "sample" else ""
+    return config_text(run.config) + sample
+
+
 def seed_groups(runs: list[Any]) -> list[tuple[str, list[float]]]:
-    """Finished runs grouped by config without the seed: (label, test accuracies), oldest first."""
+    """Finished runs grouped by config without the seed and by data (sample or MNIST):
+    (label, test accuracies), oldest first."""
+    from trainer.data import data_kind
     from trainer.settings import with_defaults
 
     groups: dict[str, tuple[str, list[float]]] = {}
@@ -70,8 +82,8 @@ def seed_groups(runs: list[Any]) -> list[tuple[str, list[float]]]:
             continue
         config = with_defaults(run.config)
         config.pop("seed")
-        key = json.dumps(config, sort_keys=True)
-        label = config_text(run.config)
+        key = json.dumps([config, data_kind(run.source)], sort_keys=True)
+        label = run_label(run)
         groups.setdefault(key, (label, []))[1].append(float(run.test_accuracy))
     return list(groups.values())
 
@@ -93,6 +105,8 @@ class CompareView(QWidget):
         self.runs: list[LabRun] = []
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Compare lab runs</h2>"))
+        self.data_banner = DataBanner(state)
+        layout.addWidget(self.data_banner)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
@@ -166,6 +180,7 @@ class CompareView(QWidget):
     def refresh(self) -> None:
         """Reload the learner's saved runs, newest first."""
         from kviz.store.records import list_lab_runs
+        from trainer.data import data_label
 
         runs = list_lab_runs(self.state.db, self.state.learner_id)
         self.runs = sorted(runs, key=lambda r: r.created_at, reverse=True)
@@ -178,6 +193,7 @@ class CompareView(QWidget):
             cells = [
                 run.created_at.astimezone().strftime("%d %b %H:%M"),
                 config_text(run.config),
+                data_label(run.source, m.get("n_train"), m.get("n_test")),
                 str(run.config.get("seed", "")),
                 "n/a" if acc is None else f"{acc:.2%}",
                 "n/a" if gap is None else f"{gap:+.2%}",
@@ -190,7 +206,7 @@ class CompareView(QWidget):
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c >= 2:
+                if c >= 3:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -210,7 +226,7 @@ class CompareView(QWidget):
         for r in rows:
             run = self.runs[r]
             epochs = [h["epoch"] for h in run.history]
-            label = config_text(run.config)
+            label = run_label(run)
             (line,) = acc_ax.plot(
                 epochs, [h["val_accuracy"] for h in run.history], "o-", label=label
             )

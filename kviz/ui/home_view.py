@@ -134,6 +134,7 @@ class HomeView(QWidget):
         if not self.quizzes.count():
             self.quizzes.addItem("No quiz yet.")
         self.runs.clear()
+        from trainer.data import data_label
         from trainer.settings import describe
 
         for run in list(reversed(list_lab_runs(self.state.db, learner_id)))[:10]:
@@ -142,7 +143,8 @@ class HomeView(QWidget):
             acc_text = f"{acc:.2%}" if acc is not None else "n/a"
             preset = run.metrics.get("preset")
             what = f"quest rung {preset}" if preset else describe(run.config)
-            self.runs.addItem(f"{when}  {what}: test accuracy {acc_text}")
+            data = data_label(run.source, run.metrics.get("n_train"), run.metrics.get("n_test"))
+            self.runs.addItem(f"{when}  {what}: test accuracy {acc_text} ({data})")
         if not self.runs.count():
             self.runs.addItem("No lab run yet.")
         self._days = attempts_per_day(self.state.db, learner_id, days=30)

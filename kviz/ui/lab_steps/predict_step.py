@@ -105,6 +105,14 @@ class PredictStep(Step):
         self.shown_predictions = 0  # how many of the first five are on screen (tests read it)
         self.ui = TaskUi(self, "Inspecting the model", self.note, errors="status")
         self.shown_maps: tuple[str, tuple[int, ...]] | None = None  # layer and map shape drawn
+        state.data_loading.connect(self._data_replaced)
+
+    def _data_replaced(self) -> None:
+        """MNIST is loading again (a folder chosen after the sample): the shown run's
+        predictions belong to the old test set, so nothing here may index the new one."""
+        if self.state.result is None and self._shown is not None:
+            self._shown, self._all_probs, self._filters = None, None, None
+            self.note.setText("The data changed: train a model on it in step 3.")
 
     def activated(self) -> None:
         result = self.state.result
