@@ -12,19 +12,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from trainer.data import MnistData
 
-COST = "the reference model reaches about 88% on it instead of about 97%"
+COST = "about 88% instead of 97% for the reference model"
+
+
+def sample_cost(data: MnistData) -> str | None:
+    """What training on the sample costs; None for real MNIST."""
+    if data.source_kind != "sample":
+        return None
+    return (
+        f"Training on the offline sample, not MNIST: {len(data.train_images):,} training / "
+        f"{len(data.test_images):,} test digits instead of 60,000 / 10,000 ({COST})"
+    )
+
+
+def sample_reason(data: MnistData) -> str:
+    """Why the sample stands in (the trainer's `MnistData.fallback`)."""
+    return data.fallback or "it was asked for"
 
 
 def sample_notice(data: MnistData) -> str | None:
     """One sentence on what the sample costs and why it is used; None for real MNIST."""
-    if data.source_kind != "sample":
+    cost = sample_cost(data)
+    if cost is None:
         return None
-    why = data.fallback or "it was asked for"
-    return (
-        f"Training on the offline sample: {len(data.train_images):,} training and "
-        f"{len(data.test_images):,} test digits instead of MNIST's 60,000 and 10,000 "
-        f"({COST}), because {why}."
-    )
+    return f"{cost}, because {sample_reason(data)}."
 
 
 def cli_advice(data: MnistData) -> str | None:

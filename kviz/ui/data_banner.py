@@ -9,6 +9,7 @@ download. It also shows a load that failed outright (a remembered folder that is
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -18,13 +19,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from kviz.ui.state import AppState
 
-SHOWN_REASON = 220  # characters of the reason in the banner; the tooltip holds all of it
+SHOWN_REASON = 130  # characters of the reason in the banner; the tooltip holds all of it
 STYLE = (
     "#dataBanner { background: #fff4ce; border: 1px solid #b07d00; border-radius: 4px; }"
     " #dataBanner QLabel { color: #3d2e00; }"
@@ -41,10 +43,13 @@ class DataBanner(QFrame):
         self.setObjectName("dataBanner")
         self.setStyleSheet(STYLE)
         self.setAccessibleName("Data warning")
+        # As tall as its text, never more: the screen below keeps the room.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 10, 6)
         texts = QVBoxLayout()
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.RichText)
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         texts.addWidget(self.message)
@@ -74,34 +79,36 @@ class DataBanner(QFrame):
 
     def update_banner(self) -> None:
         """Show the notice for the data the session holds now, or hide."""
-        from kviz.data_notice import sample_notice
+        from kviz.data_notice import sample_cost, sample_reason
 
         state = self.state
         if state.data_loading_now:
             # Only a banner already shown stays up, saying what happens: a first load is quiet.
-            self._show("Loading MNIST again…", "", enabled=False)
+            self._show("Loading MNIST again…", "", "", enabled=False)
             return
         if state.data is not None:
-            notice = sample_notice(state.data)
-            if notice is None:
+            cost = sample_cost(state.data)
+            if cost is None:
                 self.problem.hide()
                 self.hide()
                 return
-            text = notice
+            headline, why = f"{cost}.", f"Why: {sample_reason(state.data)}."
         elif state.data_error is not None:
-            text = f"MNIST could not be loaded: {state.data_error}."
+            headline, why = "MNIST could not be loaded.", f"{state.data_error}."
         else:
             self.hide()
             return
         if state.preferences_problem:
-            text += f" The remembered folder was ignored: {state.preferences_problem}."
-        self._show(text, text, enabled=True)
+            why += f" The remembered folder was ignored: {state.preferences_problem}."
+        self._show(headline, why, f"{headline} {why}", enabled=True)
         self.setVisible(True)
 
-    def _show(self, text: str, tooltip: str, *, enabled: bool) -> None:
-        shown = text if len(text) <= SHOWN_REASON else text[: SHOWN_REASON - 1] + "…"
-        self.message.setText(shown)
-        self.message.setToolTip(tooltip if tooltip != shown else "")
+    def _show(self, headline: str, why: str, tooltip: str, *, enabled: bool) -> None:
+        short = why if len(why) <= SHOWN_REASON else why[: SHOWN_REASON - 1] + "…"
+        text = f"<b>{html.escape(headline, quote=False)}</b>"
+        self.message.setText(text + (f"<br>{html.escape(short, quote=False)}" if short else ""))
+        self.message.setToolTip(html.escape(tooltip, quote=False) if short != why else "")
+        self.setAccessibleDescription(f"{headline} {why}".strip())  # all of it, plain
         self.choose_button.setEnabled(enabled)
         self.retry_button.setEnabled(enabled)
 

@@ -111,7 +111,7 @@ def test_offline_reference_runs_on_the_sample_and_says_so(monkeypatch, capsys):
     )
     # the same advice as the app's banner, in one line: what it costs, why, what to do
     (advice,) = [line for line in err.splitlines() if line.startswith("kviz: note: ")]
-    assert "offline sample: 4,000 training and 1,000 test digits" in advice
+    assert "offline sample, not MNIST: 4,000 training / 1,000 test digits" in advice
     assert "because no MNIST folder is set and the download failed" in advice
     assert "no mirrors configured" in advice and "--mnist-dir DIR" in advice
     report = json.loads(out.strip().splitlines()[-1])

@@ -46,7 +46,7 @@ def loaded_code(data: MnistData) -> str:
     label = data_label(data.source, len(data.train_images), len(data.test_images))
     return "\n".join(
         [
-            f"# loaded: {data.source} ({label})",
+            f"# {label}, from {data.source}",
             "import mnist                            # the four MNIST files, parsed",
             f"train_images = mnist.train_images()     # {shape(data.train_images)}",
             f"train_labels = mnist.train_labels()     # {shape(data.train_labels)}",
