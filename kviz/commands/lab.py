@@ -81,6 +81,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def run_reference(args: argparse.Namespace) -> int:
     """The seed program, step by step, then the figures a learner compares."""
     from trainer import TrainerError, train
+    from trainer.data import data_label
 
     try:
         config = _config(args)
@@ -96,7 +97,8 @@ def run_reference(args: argparse.Namespace) -> int:
     print(f"truth:     {[p.truth for p in result.predictions]}")
     print(
         f"test accuracy {result.test_accuracy:.4f}, test loss {result.test_loss:.4f}, "
-        f"{result.params:,} parameters, fit {result.fit_seconds:.1f} s ({result.source})"
+        f"{result.params:,} parameters, fit {result.fit_seconds:.1f} s "
+        f"({data_label(result.source, result.n_train, result.n_test)}: {result.source})"
     )
     if args.json:
         print(json.dumps(result.to_dict()))
@@ -205,6 +207,7 @@ def run_presets(args: argparse.Namespace) -> int:
 def run_preset(args: argparse.Namespace) -> int:
     """Train one rung over the seeds, print mean and spread, and save the runs if asked."""
     from trainer import TrainerError
+    from trainer.data import data_label
     from trainer.presets import preset_config
     from trainer.seeds import parse_seeds, train_seeds
 
@@ -232,7 +235,8 @@ def run_preset(args: argparse.Namespace) -> int:
     print(
         f"{args.preset}: test accuracy {report['test_accuracy']:.2%} +- {report['spread']:.2%} "
         f"(seeds {args.seeds}: {accuracies}), {report['params']:,} parameters, "
-        f"{report['macs']:,} MACs/image, fit {report['fit_seconds']:.1f} s per seed"
+        f"{report['macs']:,} MACs/image, fit {report['fit_seconds']:.1f} s per seed "
+        f"({data_label(report['source'], report['n_train'], report['n_test'])})"
     )
     if args.json:
         print(json.dumps(report))

@@ -392,6 +392,7 @@ class QuestView(QWidget):
 
     def _on_finished(self, runs: SeedRuns) -> str:
         from kviz.store.records import save_lab_run
+        from trainer.data import data_label
 
         finished = [r for r in runs.runs if not r.cancelled]
         for result in finished:
@@ -402,8 +403,13 @@ class QuestView(QWidget):
         cancelled = len(runs.runs) - len(finished)
         self.state.records_changed.emit()
         self.refresh()
+        data = (
+            f" on {data_label(finished[0].source, finished[0].n_train, finished[0].n_test)}"
+            if finished
+            else ""
+        )
         return (
-            f"{self.running}: {accuracy_text(runs.accuracies) or 'no finished run'}; "
+            f"{self.running}: {accuracy_text(runs.accuracies) or 'no finished run'}{data}; "
             f"{len(finished)} run(s) saved" + (", 1 cancelled (not saved)." if cancelled else ".")
         )
 

@@ -30,6 +30,7 @@ def test_reference_json(mnist_dir, capsys):
     assert code == 0
     assert "(2000, 28, 28, 1)" in out and "(10000, 28, 28, 1)" in out
     assert "Epoch 1/1" in out
+    assert f"(MNIST, 2,000 train / 10,000 test: folder {mnist_dir})" in out  # the summary
     report = json.loads(out.strip().splitlines()[-1])
     for key in (
         "test_accuracy",

@@ -105,6 +105,8 @@ def test_quest_view_runs_a_rung_saves_it_and_draws_the_point(qtbot, state, mnist
     [run] = list_lab_runs(state.db, state.learner_id)
     assert run.metrics["preset"] == "relu" and run.config["train_limit"] == 1000
     assert view.table.item(1, 7).text().endswith("(1 seed)")
+    qtbot.waitUntil(lambda: "run(s) saved" in view.status.text())
+    assert " on MNIST, 1,000 train / 10,000 test; 1 run(s) saved." in view.status.text()
     mine = [p for p in view.points if p[0] == "you"]
     assert mine == [("you", "relu", run.duration_s, pytest.approx(run.test_accuracy))]
     view.cost.setCurrentIndex(1)  # against MACs
