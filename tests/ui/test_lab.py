@@ -67,6 +67,26 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
     draw.pad.add_stroke([(140, 40), (140, 240)])  # a "1"
     qtbot.waitUntil(lambda: draw.last_probabilities is not None, timeout=60_000)
     assert sum(draw.last_probabilities) == pytest.approx(1, abs=1e-3)
+    qtbot.waitUntil(lambda: "Saved to your lab runs" in train.status.text())
+    assert f" s on MNIST, {TRAIN_LIMIT:,} train / 10,000 test. " in train.status.text()
+
+
+def test_choosing_another_folder_drops_the_model_its_predictions_index(
+    qtbot, window, state, mnist_dir
+):
+    """Predictions index the test set they were made on: after a reload Predict must not
+    look up the new data with them (a sample run's 1,000 against MNIST's 10,000)."""
+    train = window.view("labs").train_step
+    with qtbot.waitSignal(train.run_finished, timeout=180_000):
+        train.start()
+    predict = window.view("labs").predict_step
+    window.view("labs").tabs.setCurrentWidget(predict)
+    qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
+    state.choose_mnist_dir(mnist_dir)
+    assert state.result is None and predict._all_probs is None
+    assert predict.note.text() == "The data changed: train a model on it in step 3."
+    predict.confusion.setCurrentCell(4, 9)  # nothing to look up, and no error
+    qtbot.waitUntil(lambda: state.data is not None, timeout=60_000)
 
 
 def test_cancel_stops_training_within_two_seconds(qtbot, window, state, learner, seconds):
