@@ -26,7 +26,7 @@ from kviz.bank.templates import TemplateError, corner_draws, draw_params, render
 
 LETTERS = string.ascii_lowercase
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.-]*$"
-LAB_PATTERN = r"^(reference|sweep:[a-z_]+)$"
+LAB_PATTERN = r"^(reference|sweep:[a-z_]+|experiment:[a-z_]+)$"
 TRIAL_DRAWS = 8  # draws a computed question is tried with when the bank is checked
 
 Number = StrictInt | StrictFloat

@@ -46,6 +46,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     add_versus(labs)
 
+    from kviz.commands.experiments import add_parsers as add_experiments
+
+    add_experiments(labs)
+
     presets = labs.add_parser("presets", help="the quest's ladder of models, reference first")
     presets.add_argument("--json", action="store_true", help="print the ladder as JSON")
     presets.set_defaults(func=run_presets)
@@ -59,22 +63,25 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     run.set_defaults(func=run_preset)
 
 
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="any lab setting, e.g. --set batch_size=64 --set optimizer=sgd (repeatable)",
-    )
-    parser.add_argument("--epochs", type=int, help="epochs per run (default: the lab's)")
+def _add_common(parser: argparse.ArgumentParser, settings: bool = True) -> None:
+    """--mnist-dir and --json; with `settings`, also --set, --epochs and --train-limit."""
+    if settings:
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
+            help="any lab setting, e.g. --set batch_size=64 --set optimizer=sgd (repeatable)",
+        )
+        parser.add_argument("--epochs", type=int, help="epochs per run (default: the lab's)")
     parser.add_argument(
         "--mnist-dir",
         default=argparse.SUPPRESS,
         help="folder with the four MNIST *-ubyte.gz files (default: $KVIZ_MNIST_DIR, "
         "the download cache, the mirrors, then the offline sample)",
     )
-    parser.add_argument("--train-limit", type=int, help="train on the first N images only")
+    if settings:
+        parser.add_argument("--train-limit", type=int, help="train on the first N images only")
     parser.add_argument("--json", action="store_true", help="end with one line of JSON")
 
 

@@ -53,7 +53,7 @@ __all__ = [
     "start_quiz",
 ]
 
-MODES = ("quiz", "review")
+MODES = ("quiz", "review", "experiment")
 
 
 def _same_learner(s: Session, name: str) -> LearnerRow | None:
@@ -156,11 +156,14 @@ def record_attempt(
     seconds: float,
     when: datetime | None = None,
     uid: str | None = None,
+    schedule: bool = True,
 ) -> None:
     """Store one answer with what was shown, count it for its day and move its FSRS state.
 
     All in one transaction, committed before returning: a crash right after loses nothing.
     `uid` is the attempt's stable id (a new one unless given, e.g. when copying records).
+    `schedule=False` leaves review alone: a question about one set of lab runs is not
+    asked again.
     """
     now = stored(when)
     correct = bool(feedback.correct)
@@ -191,6 +194,8 @@ def record_attempt(
         day |= {"b_topic": item.topic, "b_correct": int(correct)}
         if conn.dialect.name == "postgresql":  # a class database: upserts, no lost update
             postgres.bump_day(conn, learner_id, day["b_day"], item.topic, int(correct))
+            if not schedule:
+                return
             # FOR UPDATE: a second window answering the same question waits for this one.
             key = {"b_learner": learner_id, "b_question": item.question_id}
             prev = conn.execute(_GET_REVIEW.with_for_update(), key).first()
@@ -212,6 +217,8 @@ def record_attempt(
                     "correct": int(correct),
                 },
             )
+        if not schedule:
+            return
         key = {"b_learner": learner_id, "b_question": item.question_id}
         old = conn.execute(_GET_REVIEW, key).first()
         card, due = review(old.card if old else None, correct, aware(now))

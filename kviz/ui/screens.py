@@ -66,12 +66,15 @@ def _home(state: AppState, nav: Navigator) -> QWidget:
 def lab_link(lab: str | None) -> tuple[str, str] | None:
     """The screen id and button label for a question's `lab:` field, None without one.
 
-    "reference" is the guided lab (Labs); "sweep:<setting>" is a sweep, run on Compare.
+    "reference" is the guided lab (Labs); "sweep:<setting>" is a sweep, run on Compare;
+    "experiment:<id>" is a guided experiment (Experiments).
     """
     if not lab:
         return None
     if lab.startswith("sweep:"):
         return "compare", f"Sweep {lab.removeprefix('sweep:')} on Compare"
+    if lab.startswith("experiment:"):
+        return "experiments", "Try the experiment"
     return "labs", "Open the lab"
 
 
@@ -95,6 +98,12 @@ def _labs(state: AppState, nav: Navigator) -> QWidget:
     from kviz.ui.lab_view import LabView
 
     return LabView(state)
+
+
+def _experiments(state: AppState, nav: Navigator) -> QWidget:
+    from kviz.ui.experiments_view import ExperimentsView
+
+    return ExperimentsView(state)
 
 
 def _compare(state: AppState, nav: Navigator) -> QWidget:
@@ -139,6 +148,7 @@ SCREENS: tuple[Screen, ...] = (
     Screen("quiz", "Quiz", _quiz, home_button="Take a &quiz"),
     Screen("review", "Review", _review, home_button="Start &review"),
     Screen("labs", "Labs", _labs, home_button="Open the &labs"),
+    Screen("experiments", "Experiments", _experiments, home_button="E&xperiments"),
     Screen("compare", "Compare", _compare),
     Screen("quest", "Quest", _quest),
     Screen("versus", "Keras vs PyTorch", _versus),

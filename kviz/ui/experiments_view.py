@@ -1,0 +1,480 @@
+"""The Experiments screen: predict, run, explain, for each of the guided experiments.
+
+A thin layer over kviz.experiments (prediction, verdict, explanation, questions on the
+learner's own runs) and trainer.experiments (the runs). The pages follow the flow:
+1. Predict: the experiment's question; the answer is graded and kept as an attempt at once,
+   but the verdict waits until the runs are in (predict first, then observe).
+2. Run: the runs on a background worker, live test-set loss curves, progress over all runs,
+   Cancel. Each run is saved the moment it ends, so a cancel or a closed window keeps it.
+3. Result: the experiment's chart, the learner's numbers, whether the prediction held, the
+   explanation, the reference measured here, and questions about the learner's own runs.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kviz.ui.charts import Chart
+from kviz.ui.experiment_charts import draw_live, draw_result
+from kviz.ui.question_widgets import AnswerWidget, answer_widget
+from kviz.ui.quiz_pages import QuestionPage
+from kviz.ui.verdict_style import RIGHT, WRONG, sheet
+from kviz.ui.workers import Progress, Task, TaskControls, Worker
+
+if TYPE_CHECKING:
+    from kviz.quiz.answers import Answer
+    from kviz.quiz.grading import Feedback
+    from kviz.quiz.items import QuizItem
+    from kviz.ui.state import AppState
+    from trainer.data import MnistData
+    from trainer.experiments import Experiment, ExperimentResult, PlannedRun
+    from trainer.training import EpochMetrics, ProgressEvent, RunResult
+
+PREDICT, RUN, RESULT, OWN = range(4)
+
+
+class ExperimentWorker(Worker[tuple[int, "ProgressEvent"], "ExperimentResult"]):
+    """Runs one experiment; progress carries (run index, event), items (index, run, result)."""
+
+    trains = True
+
+    def __init__(self, exp: Experiment, data: MnistData, quick: bool) -> None:
+        super().__init__()
+        self.exp, self.data, self.quick = exp, data, quick
+
+    def _listener(self, index: int, event: ProgressEvent) -> None:
+        self.post_progress((index, event), force=event.kind == "epoch")
+
+    def work(self) -> ExperimentResult:
+        from trainer.experiments import run_experiment
+
+        return run_experiment(
+            self.exp,
+            self.data,
+            quick=self.quick,
+            listener=self._listener,
+            cancel=self.cancel,
+            on_result=lambda index, run, result: self.post_item((index, run, result)),
+        )
+
+
+def _wrapped(text: str = "", rich: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class ExperimentsView(QWidget):
+    """The list of experiments beside the current experiment's page."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from trainer.experiments import EXPERIMENTS
+
+        self.state = state
+        self.experiments = EXPERIMENTS
+        self.exp: Experiment = EXPERIMENTS[0]
+        self.item: QuizItem | None = None
+        self.answer_input: AnswerWidget | None = None
+        self.prediction: tuple[Answer, Feedback] | None = None
+        self.quiz_id: int | None = None
+        self.task: Task | None = None
+        self.sitting = ""
+        self.planned: list[PlannedRun] = []
+        self.finished: list[tuple[PlannedRun, RunResult]] = []
+        self.live: dict[int, list[EpochMetrics]] = {}
+        self.saved_run_ids: list[int] = []
+        self.own_items: list[QuizItem] = []
+        self.own_index = 0
+        self.own_right = 0
+        self._shown_at = 0.0
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h2>Guided experiments: predict, run, explain</h2>"))
+        split = QSplitter()
+        self.list = QListWidget()
+        self.list.setAccessibleName("Experiments")
+        self.list.currentRowChanged.connect(self._select)
+        split.addWidget(self.list)
+        self.pages = QStackedWidget()
+        for build in (self._build_predict, self._build_run, self._build_result, self._build_own):
+            self.pages.addWidget(build())
+        split.addWidget(self.pages)
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 800])
+        layout.addWidget(split, 1)
+        for seq in ("Return", "Enter"):
+            shortcut = QShortcut(QKeySequence(seq), self.own_page)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self._own_submit)
+        self._fill_list()
+        self.list.setCurrentRow(0)
+        state.records_changed.connect(self._fill_list)
+
+    # -- pages -------------------------------------------------------------------------
+
+    def _build_predict(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.title = QLabel()
+        layout.addWidget(self.title)
+        self.runs_text = _wrapped()
+        layout.addWidget(self.runs_text)
+        layout.addWidget(QLabel("<b>Your prediction</b> (committed before you see any result):"))
+        self.prompt = _wrapped()
+        layout.addWidget(self.prompt)
+        self.answer_holder = QVBoxLayout()
+        layout.addLayout(self.answer_holder)
+        self.hint = _wrapped()
+        layout.addWidget(self.hint)
+        self.quick = QCheckBox("&Quick version (fewer, smaller runs: a first look in seconds)")
+        layout.addWidget(self.quick)
+        layout.addStretch()
+        row = QHBoxLayout()
+        row.addStretch()
+        self.run_button = QPushButton("&Predict and run")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.predict_and_run)
+        row.addWidget(self.run_button)
+        layout.addLayout(row)
+        return page
+
+    def _build_run(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.run_title = QLabel()
+        layout.addWidget(self.run_title)
+        self.live_chart = Chart(min_height=220)
+        layout.addWidget(self.live_chart, 1)
+        controls = TaskControls.make("Run", self.predict_and_run, self.cancel)
+        self.cancel_button, self.progress, self.status = (
+            controls.cancel,
+            controls.progress,
+            controls.status,
+        )
+        self.ui = controls.ui(self, "The experiment")
+        self.ui.start = self.run_button  # the run starts from the Predict page
+        row = QHBoxLayout()
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        return page
+
+    def _build_result(self) -> QWidget:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.result_title = QLabel()
+        layout.addWidget(self.result_title)
+        self.verdict = _wrapped()
+        layout.addWidget(self.verdict)
+        self.result_chart = Chart(min_height=260)
+        layout.addWidget(self.result_chart)
+        self.table = _wrapped(rich=True)
+        layout.addWidget(self.table)
+        self.explanation = _wrapped()
+        layout.addWidget(self.explanation)
+        self.reference = _wrapped()
+        layout.addWidget(self.reference)
+        row = QHBoxLayout()
+        self.own_button = QPushButton("&Questions on your runs")
+        self.own_button.clicked.connect(self.start_own_questions)
+        row.addWidget(self.own_button)
+        self.compare_button = QPushButton("See the runs in &Compare")
+        self.compare_button.clicked.connect(self._open_compare)
+        row.addWidget(self.compare_button)
+        row.addStretch()
+        again = QPushButton("Run &again")
+        again.clicked.connect(lambda: self._select(self.list.currentRow()))
+        row.addWidget(again)
+        layout.addLayout(row)
+        scroll.setWidget(page)
+        return scroll
+
+    def _build_own(self) -> QWidget:
+        self.own_page = QuestionPage()
+        self.own_page.submit_requested.connect(self._own_submit)
+        return self.own_page
+
+    # -- the list ------------------------------------------------------------------------
+
+    def activated(self) -> None:
+        self._fill_list()
+        if self.pages.currentIndex() == PREDICT and self.answer_input is not None:
+            self.answer_input.focus_first()
+
+    def _fill_list(self) -> None:
+        from kviz.store.experiments import done_experiments
+        from kviz.wording import when_due
+
+        done = {}
+        if self.state.db_open and self.state.learner_id is not None:
+            done = done_experiments(self.state.db, self.state.learner_id)
+        row = max(self.list.currentRow(), 0)
+        self.list.blockSignals(True)
+        self.list.clear()
+        for exp in self.experiments:
+            when = done.get(exp.id)
+            text = exp.title + (f"\n✓ done {when_due(when)}" if when else "")
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, exp.id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(row)
+        self.list.blockSignals(False)
+        self.done = done
+
+    def _select(self, row: int) -> None:
+        """Show the chosen experiment's Predict page (not while one is running)."""
+        if row < 0 or (self.task is not None and not self.task.ended):
+            return
+        from kviz.experiments.flow import prediction_item
+        from trainer.experiments import EXPERIMENTS
+
+        self.exp = EXPERIMENTS[row]
+        self.item = prediction_item(self.exp.id, self.state.bank())
+        planned = self.exp.runs(quick=False)
+        self.title.setText(f"<h3>{self.exp.title}</h3>")
+        self.runs_text.setText(
+            f"{self.exp.question}\n\nRuns: " + "; ".join(p.label for p in planned) + "."
+        )
+        self.prompt.setText(self.item.prompt)
+        if self.answer_input is not None:
+            self.answer_holder.removeWidget(self.answer_input)
+            self.answer_input.hide()
+            self.answer_input.deleteLater()
+        self.answer_input = answer_widget(self.item.type, self.item.choices, self.item.unit)
+        self.answer_holder.addWidget(self.answer_input)
+        self.hint.clear()
+        self.run_button.setEnabled(True)
+        self.pages.setCurrentIndex(PREDICT)
+        self._shown_at = time.monotonic()
+        self.answer_input.focus_first()
+
+    # -- predict and run -----------------------------------------------------------------
+
+    def predict_and_run(self) -> None:
+        """Grade and keep the prediction, then start the runs."""
+        from kviz.experiments.flow import grade_prediction, record_prediction
+        from kviz.quiz.answers import AnswerFormatError
+
+        if self.item is None or self.answer_input is None:
+            return
+        try:
+            answer, feedback = grade_prediction(self.item, self.answer_input.raw_answer())
+        except AnswerFormatError as exc:
+            self.hint.setText(f"⚠ {exc}")
+            return
+        self.prediction = (answer, feedback)
+        self.quiz_id = None
+        if self.state.db_open and self.state.learner_id is not None:
+            seconds = time.monotonic() - self._shown_at
+            self.quiz_id = record_prediction(
+                self.state.db, self.state.learner_id, self.item, answer, feedback, seconds
+            )
+        self._start_runs()
+
+    def _start_runs(self) -> None:
+        exp, quick = self.exp, self.quick.isChecked()
+        self.planned = exp.runs(quick=quick)
+        self.finished, self.live, self.sitting = [], {}, str(uuid.uuid4())
+        self.run_title.setText(f"<h3>{exp.title}: {len(self.planned)} runs</h3>")
+        self.pages.setCurrentIndex(RUN)
+        self.list.setEnabled(False)
+        draw_live(self.live_chart, [])
+
+        def make_worker(data: MnistData | None) -> ExperimentWorker:
+            assert data is not None
+            return ExperimentWorker(exp, data, quick)
+
+        self.task = self.state.workers.run_task(
+            self.ui,
+            make_worker,
+            data=self.state,
+            on_progress=self._on_progress,
+            on_item=self._on_run,
+            on_done=self._on_done,
+        )
+        self.cancel_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    def _on_progress(self, data: tuple[int, ProgressEvent]) -> Progress:
+        index, event = data
+        if event.kind == "epoch" and event.val_loss is not None:
+            from trainer.training import EpochMetrics
+
+            self.live.setdefault(index, []).append(
+                EpochMetrics(
+                    event.epoch,
+                    event.loss,
+                    event.accuracy,
+                    event.val_loss,
+                    event.val_accuracy or 0.0,
+                )
+            )
+            draw_live(self.live_chart, [(self.planned[i].label, h) for i, h in self.live.items()])
+        per_run = event.epochs * event.batches
+        done = index * per_run + (event.epoch - 1) * event.batches + event.batch
+        return (
+            done,
+            len(self.planned) * per_run,
+            f"Run {index + 1} of {len(self.planned)} ({self.planned[index].label}): epoch "
+            f"{event.epoch}/{event.epochs}, {event.images_per_s:,.0f} images/s, this run "
+            f"ends in about {event.eta_s:.0f} s",
+        )
+
+    def _on_run(self, item: tuple[int, PlannedRun, RunResult]) -> None:
+        """Each finished run is saved at once; a cancelled one is not."""
+        from kviz.store.experiments import save_experiment_run
+
+        _index, run, result = item
+        if result.cancelled:
+            return
+        self.finished.append((run, result))
+        if self.state.db_open:
+            self.saved_run_ids.append(
+                save_experiment_run(
+                    self.state.db,
+                    self.state.learner_id,
+                    result.to_dict(),
+                    experiment=self.exp.id,
+                    sitting=self.sitting,
+                    label=run.label,
+                    planned=len(self.planned),
+                )
+            )
+            self.state.records_changed.emit()
+
+    def _on_done(self, outcome: ExperimentResult) -> str:
+        self.list.setEnabled(True)
+        self.show_result(outcome)
+        kept = sum(not r.cancelled for r in outcome.results)
+        if outcome.cancelled:
+            return f"Cancelled: {kept} of {len(self.planned)} runs finished and were kept."
+        return f"Done: {kept} runs saved."
+
+    # -- result --------------------------------------------------------------------------
+
+    def show_result(self, outcome: ExperimentResult) -> None:
+        from kviz.experiments.flow import close_session, explain, verdict
+        from kviz.experiments.own_runs import own_run_items
+        from kviz.ui.experiment_text import reference_text, runs_table
+
+        exp = self.exp
+        finding = outcome.finding
+        kept = [
+            (p, r)
+            for p, r in zip(outcome.planned, outcome.results, strict=False)
+            if not r.cancelled
+        ]
+        self.result_title.setText(
+            f"<h3>{exp.title}: results</h3>"
+            + (
+                f"<p>Cancelled after {len(kept)} of {len(outcome.planned)} runs: the "
+                "finished runs are kept; the finding below uses only them.</p>"
+                if outcome.cancelled
+                else ""
+            )
+        )
+        held_text = ""
+        if self.item is not None and self.prediction is not None:
+            answer, _ = self.prediction
+            held_text = verdict(exp.id, self.item, answer, finding)
+        self.verdict.setText(f"Your prediction: {self._prediction_text()}\n{held_text}")
+        good = held_text.startswith("Your prediction held")
+        self.verdict.setStyleSheet(sheet(RIGHT if good else WRONG) if held_text else "")
+        draw_result(self.result_chart, exp, kept)
+        self.table.setText(runs_table(kept))
+        self.explanation.setText(explain(exp.id, finding) or "No run finished.")
+        self.reference.setText(reference_text(exp.id, outcome.quick))
+        if self.quiz_id is not None:
+            close_session(self.state.db, self.quiz_id)  # later answers still join it
+        self.own_items = own_run_items(exp.id, exp.topic, finding, seed=len(self.saved_run_ids))
+        self.own_button.setEnabled(bool(self.own_items))
+        self.pages.setCurrentIndex(RESULT)
+        self.own_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _prediction_text(self) -> str:
+        if self.item is None or self.prediction is None:
+            return "none"
+        answer, feedback = self.prediction
+        picked = sorted(answer.choices)
+        shown = "; ".join(self.item.choices[i] for i in picked) if picked else answer.raw
+        mark = "✓ agrees with" if feedback.correct else "✗ differs from"
+        return f"{shown} ({mark} the reference result)"
+
+    def _open_compare(self) -> None:
+        window = self.window()
+        go = getattr(window, "go", None)
+        if callable(go):
+            go("compare")
+
+    # -- questions on the learner's own runs --------------------------------------------
+
+    def start_own_questions(self) -> None:
+        self.own_index = 0
+        self.own_right = 0
+        self.pages.setCurrentIndex(OWN)
+        self._show_own()
+
+    def _show_own(self) -> None:
+        item = self.own_items[self.own_index]
+        widget = answer_widget(item.type, item.choices, item.unit)
+        self.own_page.show_item(item, self.own_index, len(self.own_items), "Your runs", widget)
+        self._answered = False
+        self._shown_at = time.monotonic()
+
+    def _own_submit(self) -> None:
+        from kviz.experiments.flow import grade_prediction, record_own_answer
+        from kviz.quiz.answers import AnswerFormatError
+
+        if self.pages.currentIndex() != OWN or self.own_page.answer is None:
+            return
+        last = self.own_index == len(self.own_items) - 1
+        if self._answered:
+            if last:
+                self.state.records_changed.emit()
+                self.own_button.setText(
+                    f"&Questions on your runs (last: {self.own_right} of {len(self.own_items)})"
+                )
+                self.pages.setCurrentIndex(RESULT)
+                return
+            self.own_index += 1
+            self._show_own()
+            return
+        item = self.own_items[self.own_index]
+        try:
+            answer, feedback = grade_prediction(item, self.own_page.answer.raw_answer())
+        except AnswerFormatError as exc:
+            self.own_page.show_hint(str(exc))
+            return
+        self._answered = True
+        self.own_right += int(feedback.correct)
+        if self.quiz_id is not None:
+            seconds = time.monotonic() - self._shown_at
+            record_own_answer(self.state.db, self.quiz_id, item, answer, feedback, seconds)
+        self.own_page.show_feedback(feedback, last, item.key)
