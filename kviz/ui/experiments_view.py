@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart
+from kviz.ui.data_banner import DataBanner
 from kviz.ui.experiment_charts import draw_live, draw_result
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage
@@ -111,6 +112,8 @@ class ExperimentsView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Guided experiments: predict, run, explain</h2>"))
+        self.data_banner = DataBanner(state)
+        layout.addWidget(self.data_banner)
         split = QSplitter()
         self.list = QListWidget()
         self.list.setAccessibleName("Experiments")

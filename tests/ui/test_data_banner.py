@@ -47,13 +47,21 @@ def fresh_state(qapp, tmp_path):
 
 @pytest.fixture
 def views(qtbot, fresh_state, offline):
-    """The three screens that train, on one session that has fallen back to the sample."""
+    """The screens that train, on one session that has fallen back to the sample."""
     from kviz.ui.compare_view import CompareView
+    from kviz.ui.experiments_view import ExperimentsView
     from kviz.ui.lab_view import LabView
     from kviz.ui.quest_view import QuestView
+    from kviz.ui.versus_view import VersusView
 
     state = fresh_state()
-    shown = {"lab": LabView(state), "compare": CompareView(state), "quest": QuestView(state)}
+    shown = {
+        "lab": LabView(state),
+        "compare": CompareView(state),
+        "quest": QuestView(state),
+        "experiments": ExperimentsView(state),
+        "versus": VersusView(state),
+    }
     for view in shown.values():
         qtbot.addWidget(view)
     state.ensure_data()
