@@ -68,14 +68,17 @@ def data_kind(source: str) -> Literal["sample", "MNIST", "unknown"]:
     return "sample" if source == SAMPLE_SOURCE else "MNIST"
 
 
-def data_label(source: str, n_train: int | None, n_test: int | None) -> str:
+def data_label(source: str, n_train: int | None, n_test: int | None, *, short: bool = False) -> str:
     """How a run's data reads wherever runs are listed: "sample, 4,000 train / 1,000 test"
-    or "MNIST, 60,000 train / 10,000 test", so a sample run never looks like a full one."""
+    or "MNIST, 60,000 train / 10,000 test", so a sample run never looks like a full one.
+    `short` drops "train" and "test" ("MNIST, 60,000 / 10,000") for a table's narrow column."""
     kind = data_kind(source)
     if kind == "unknown":
-        return "data not recorded"
+        return "not recorded" if short else "data not recorded"
     if n_train is None or n_test is None:
         return kind
+    if short:
+        return f"{kind}, {n_train:,} / {n_test:,}"
     return f"{kind}, {n_train:,} train / {n_test:,} test"
 
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 COLUMNS = [
     "When",
     "Config",
-    "Data",
+    "Data (train / test)",
     "Seed",
     "Test accuracy",
     "Train-val gap",
@@ -193,7 +193,7 @@ class CompareView(QWidget):
             cells = [
                 run.created_at.astimezone().strftime("%d %b %H:%M"),
                 config_text(run.config),
-                data_label(run.source, m.get("n_train"), m.get("n_test")),
+                data_label(run.source, m.get("n_train"), m.get("n_test"), short=True),
                 str(run.config.get("seed", "")),
                 "n/a" if acc is None else f"{acc:.2%}",
                 "n/a" if gap is None else f"{gap:+.2%}",
@@ -210,6 +210,9 @@ class CompareView(QWidget):
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
+                elif c == 2:
+                    data = data_label(run.source, m.get("n_train"), m.get("n_test"))
+                    item.setToolTip(f"{data} ({run.source})" if run.source else data)
                 self.table.setItem(r, c, item)
         if self.runs and not self.table.selectedItems():
             self.table.selectRow(0)

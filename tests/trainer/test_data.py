@@ -83,3 +83,4 @@ def test_data_label_tells_a_sample_run_from_a_full_one():
     assert data_label("folder /x", 60000, 10000) == "MNIST, 60,000 train / 10,000 test"
     assert data_label("cache /c", None, None) == "MNIST"
     assert data_label("", None, None) == "data not recorded"  # never guessed
+    assert data_label(SOURCE, 4000, 1000, short=True) == "sample, 4,000 / 1,000"

@@ -39,7 +39,7 @@ def test_a_sweep_saves_each_run_as_it_finishes(qtbot, compare, state, learner):
     assert saved_while_running[0] is True  # the first run was saved mid-sweep
     assert compare.table.rowCount() == 2
     assert compare.table.item(0, 4).text().endswith("%")  # the accuracy column
-    assert compare.table.item(0, 2).text() == f"MNIST, {SLICE} train / 10,000 test"
+    assert compare.table.item(0, 2).text() == f"MNIST, {SLICE} / 10,000"
 
 
 def test_cancel_keeps_the_runs_already_finished(qtbot, compare, state, learner):

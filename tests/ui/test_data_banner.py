@@ -201,11 +201,14 @@ def test_compare_home_and_exports_show_each_runs_data(qtbot, state, tmp_path):
     qtbot.addWidget(compare)
     compare.activated()
     header = [compare.table.horizontalHeaderItem(c).text() for c in range(3)]
-    assert header == ["When", "Config", "Data"]
+    assert header == ["When", "Config", "Data (train / test)"]
     assert [compare.table.item(r, 2).text() for r in range(2)] == [
-        "MNIST, 60,000 train / 10,000 test",
-        "sample, 4,000 train / 1,000 test",
+        "MNIST, 60,000 / 10,000",
+        "sample, 4,000 / 1,000",
     ]
+    assert compare.table.item(1, 2).toolTip() == (
+        "sample, 4,000 train / 1,000 test (offline sample (5,000 digits))"
+    )
     # same settings, different data: two groups, never one mean over both
     assert sorted(label for label, *_ in compare.error_bars) == [
         "conv 8x3/p2, 3 ep",

@@ -137,7 +137,7 @@ def test_compare_draws_error_bars_over_seeds(qtbot, state):
     assert view.table.rowCount() == 4
     newest_first = [view.table.item(0, c).text() for c in range(view.table.columnCount())]
     assert newest_first[1] == "conv 16x3/p2, 3 ep" and newest_first[7] == "n/a"  # old run
-    assert newest_first[2] == "data not recorded"
+    assert newest_first[2] == "not recorded"
     assert view.table.item(1, 7).text() == "62,192"
     labels = {label: (mean, sd, n) for label, mean, sd, n in view.error_bars}
     mean, sd, n = labels["conv 8x3/p2, 3 ep"]
