@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from trainer.data import MnistData
 
+HEADLINE = "Training on the offline sample, not MNIST"
 COST = "about 88% instead of 97% for the reference model"
 
 
@@ -20,22 +21,24 @@ def sample_cost(data: MnistData) -> str | None:
     if data.source_kind != "sample":
         return None
     return (
-        f"Training on the offline sample, not MNIST: {len(data.train_images):,} training / "
+        f"{HEADLINE}: {len(data.train_images):,} training / "
         f"{len(data.test_images):,} test digits instead of 60,000 / 10,000 ({COST})"
     )
 
 
-def sample_reason(data: MnistData) -> str:
-    """Why the sample stands in (the trainer's `MnistData.fallback`)."""
-    return data.fallback or "it was asked for"
+def sample_reason(data: MnistData, *, brief: bool = False) -> str:
+    """Why the sample stands in (the trainer's `MnistData.fallback`, "what happened: the
+    download's error"); `brief` keeps what happened, for a banner with little room."""
+    reason = data.fallback or "it was asked for"
+    return reason.split(": ", 1)[0] if brief else reason
 
 
-def sample_notice(data: MnistData) -> str | None:
+def sample_notice(data: MnistData, *, brief: bool = False) -> str | None:
     """One sentence on what the sample costs and why it is used; None for real MNIST."""
     cost = sample_cost(data)
     if cost is None:
         return None
-    return f"{cost}, because {sample_reason(data)}."
+    return f"{cost}, because {sample_reason(data, brief=brief)}."
 
 
 def cli_advice(data: MnistData) -> str | None:

@@ -119,7 +119,7 @@ class CompareView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._plot)
         layout.addWidget(self.table, 2)
-        self.chart = Chart(min_height=240)
+        self.chart = Chart(min_height=170)  # room for the data banner at the minimum size
         layout.addWidget(self.chart, 3)
 
         box = QGroupBox("Sweep one setting (uses the settings of Labs > Build as the base)")

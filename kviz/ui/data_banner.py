@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from kviz.ui.state import AppState
 
-SHOWN_REASON = 130  # characters of the reason in the banner; the tooltip holds all of it
+SHOWN = 260  # characters in the banner at most; the tooltip holds all of it
 STYLE = (
     "#dataBanner { background: #fff4ce; border: 1px solid #b07d00; border-radius: 4px; }"
     " #dataBanner QLabel { color: #3d2e00; }"
@@ -79,36 +79,40 @@ class DataBanner(QFrame):
 
     def update_banner(self) -> None:
         """Show the notice for the data the session holds now, or hide."""
-        from kviz.data_notice import sample_cost, sample_reason
+        from kviz.data_notice import HEADLINE, sample_notice
 
         state = self.state
         if state.data_loading_now:
             # Only a banner already shown stays up, saying what happens: a first load is quiet.
-            self._show("Loading MNIST again…", "", "", enabled=False)
+            loading = "Loading MNIST again…"
+            self._show(loading, loading, loading, enabled=False)
             return
         if state.data is not None:
-            cost = sample_cost(state.data)
-            if cost is None:
+            brief = sample_notice(state.data, brief=True)
+            if brief is None:
                 self.problem.hide()
                 self.hide()
                 return
-            headline, why = f"{cost}.", f"Why: {sample_reason(state.data)}."
+            headline, text, full = HEADLINE, brief, sample_notice(state.data) or brief
         elif state.data_error is not None:
-            headline, why = "MNIST could not be loaded.", f"{state.data_error}."
+            headline = "MNIST could not be loaded"
+            text = full = f"{headline}: {state.data_error}."
         else:
             self.hide()
             return
         if state.preferences_problem:
-            why += f" The remembered folder was ignored: {state.preferences_problem}."
-        self._show(headline, why, f"{headline} {why}", enabled=True)
+            full += f" The remembered folder was ignored: {state.preferences_problem}."
+        self._show(headline, text, full, enabled=True)
         self.setVisible(True)
 
-    def _show(self, headline: str, why: str, tooltip: str, *, enabled: bool) -> None:
-        short = why if len(why) <= SHOWN_REASON else why[: SHOWN_REASON - 1] + "…"
-        text = f"<b>{html.escape(headline, quote=False)}</b>"
-        self.message.setText(text + (f"<br>{html.escape(short, quote=False)}" if short else ""))
-        self.message.setToolTip(html.escape(tooltip, quote=False) if short != why else "")
-        self.setAccessibleDescription(f"{headline} {why}".strip())  # all of it, plain
+    def _show(self, headline: str, text: str, full: str, *, enabled: bool) -> None:
+        """`text` with `headline` (its start) in bold, cut to SHOWN characters; `full`, the
+        whole story, in the tooltip and the accessible description."""
+        shown = text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+        rest = html.escape(shown[len(headline) :], quote=False)
+        self.message.setText(f"<b>{html.escape(headline, quote=False)}</b>{rest}")
+        self.message.setToolTip(html.escape(full, quote=False) if full != shown else "")
+        self.setAccessibleDescription(full)
         self.choose_button.setEnabled(enabled)
         self.retry_button.setEnabled(enabled)
 

@@ -83,18 +83,24 @@ def test_sample_fallback_shows_the_banner_with_why_on_every_training_screen(view
     for name, view in shown.items():
         banner = view.data_banner
         assert not banner.isHidden(), name
-        text = banner.accessibleDescription()  # the whole text, plain
-        assert text.startswith(
+        brief = (
             "Training on the offline sample, not MNIST: 4,000 training / 1,000 test digits "
-            "instead of 60,000 / 10,000 (about 88% instead of 97% for the reference model). "
-            "Why: no MNIST folder is set and the download failed: "
+            "instead of 60,000 / 10,000 (about 88% instead of 97% for the reference model), "
+            "because no MNIST folder is set and the download failed"
         )
-        assert "no mirrors configured" in text  # the download's own reason
+        assert banner.message.text() == (
+            f"<b>Training on the offline sample, not MNIST</b>{brief[41:]}."
+        )
+        full = banner.accessibleDescription()  # the whole story, plain
+        assert full.startswith(brief + ": ") and full == banner.message.toolTip()
+        assert "no mirrors configured" in full  # the download's own reason
         assert banner.choose_button.isEnabled() and banner.retry_button.isEnabled()
     # the Data step's code comments show the shapes really loaded
     code = shown["lab"].data_step.code.toPlainText()
     assert "# uint8 (4000, 28, 28)" in code and "# uint8 (1000,)" in code
     assert "sample, 4,000 train / 1,000 test" in code
+    source = shown["lab"].data_step.source.text()  # the step says why in full
+    assert "because no MNIST folder is set and the download failed: " in source
 
 
 def test_an_invalid_folder_names_the_missing_file_and_changes_nothing(views, mnist_dir, tmp_path):
@@ -165,7 +171,7 @@ def test_a_remembered_folder_that_is_gone_shows_the_failure_in_the_banner(
     qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
     assert not view.data_banner.isHidden()
     text = view.data_banner.accessibleDescription()
-    assert text.startswith("MNIST could not be loaded. ")
+    assert text.startswith("MNIST could not be loaded: ")
     assert f"{tmp_path / 'gone' / 'train-images-idx3-ubyte.gz'}: missing" in text
 
 

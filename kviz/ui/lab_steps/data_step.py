@@ -110,11 +110,16 @@ class DataStep(Step):
         self.source.setText(f"Could not load MNIST: {message}")
 
     def _on_loaded(self) -> None:
+        from kviz.data_notice import sample_reason
+
         data = self.state.loaded_data()
         self.load_button.setEnabled(False)
         self.load_button.setText("MNIST loaded")
         self.progress.hide()
-        sample = " — <b>the offline sample, not MNIST</b>" if data.source_kind == "sample" else ""
+        sample = ""
+        if data.source_kind == "sample":
+            why = html.escape(sample_reason(data), quote=False)
+            sample = f" — <b>the offline sample, not MNIST</b>, because {why}"
         self.source.setText(
             f"<b>Source:</b> {html.escape(data.source)}{sample}<br>"
             f"<b>Training images:</b> {data.train_images.shape} {data.train_images.dtype}, "
