@@ -102,6 +102,8 @@ class DataBanner(QFrame):
             return
         if state.preferences_problem:
             full += f" The remembered folder was ignored: {state.preferences_problem}."
+        # A folder that failed is read again, not downloaded: say what the button does.
+        self.retry_button.setText("Retry download" if state.data is not None else "Try again")
         self._show(headline, text, full, enabled=True)
         self.setVisible(True)
 
