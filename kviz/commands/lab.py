@@ -78,7 +78,8 @@ def _add_common(parser: argparse.ArgumentParser, settings: bool = True) -> None:
         "--mnist-dir",
         default=argparse.SUPPRESS,
         help="folder with the four MNIST *-ubyte.gz files (default: $KVIZ_MNIST_DIR, "
-        "the download cache, the mirrors, then the offline sample)",
+        "the folder chosen in the app, the download cache, the mirrors, then the offline "
+        "sample)",
     )
     if settings:
         parser.add_argument("--train-limit", type=int, help="train on the first N images only")
