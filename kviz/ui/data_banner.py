@@ -132,6 +132,8 @@ class DataBanner(QFrame):
         from kviz.preferences import PreferencesError
         from trainer.errors import DataError
 
+        if self._training():
+            return False
         try:
             self.state.choose_mnist_dir(folder)
         except (DataError, PreferencesError) as exc:
@@ -143,5 +145,18 @@ class DataBanner(QFrame):
 
     def retry(self) -> None:
         """Try the usual sources again (the download, when no folder is set)."""
+        if self._training():
+            return
         self.problem.hide()
         self.state.reload_data()
+
+    def _training(self) -> bool:
+        """A run keeps the data it started with, and its model must match the data Predict
+        shows: while one trains, say so instead of swapping the data under it."""
+        if not self.state.workers.busy():
+            return False
+        self.problem.setText(
+            "A training run is going on: let it finish or cancel it, then load other data."
+        )
+        self.problem.show()
+        return True

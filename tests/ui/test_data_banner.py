@@ -258,3 +258,13 @@ def test_quest_marks_the_learners_sample_runs(qtbot, state):
     yours = view.table.item(0, view.table.columnCount() - 1).text()
     assert yours == "87.60% (1 seed) [sample]"
     assert sample_note([]) == ""
+
+
+def test_no_data_swap_under_a_training_run(views, mnist_dir, tmp_path, monkeypatch):
+    state, shown = views
+    banner = shown["compare"].data_banner
+    monkeypatch.setattr(state.workers, "busy", lambda kinds=None: True)
+    assert not banner.use_folder(mnist_copy(mnist_dir, tmp_path / "mnist"))
+    banner.retry()
+    assert banner.problem.text().startswith("A training run is going on: ")
+    assert state.data is not None and state.data.source_kind == "sample"
