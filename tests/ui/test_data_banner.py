@@ -268,3 +268,17 @@ def test_no_data_swap_under_a_training_run(views, mnist_dir, tmp_path, monkeypat
     banner.retry()
     assert banner.problem.text().startswith("A training run is going on: ")
     assert state.data is not None and state.data.source_kind == "sample"
+
+
+def test_a_folder_chosen_mid_load_wins_over_that_load(
+    qtbot, fresh_state, offline, mnist_dir, tmp_path
+):
+    """The first load (falling back to the sample) is still running when a folder is chosen:
+    its result is dropped, and whoever waited for data gets the folder's."""
+    state = fresh_state()
+    got: list[str] = []
+    state.with_data(lambda data: got.append(data.source_kind), lambda message: None)
+    assert state.data_loading_now
+    state.choose_mnist_dir(mnist_copy(mnist_dir, tmp_path / "mnist"))
+    qtbot.waitUntil(lambda: bool(got), timeout=60_000)
+    assert got == ["folder"] and state.data.source_kind == "folder"
