@@ -47,16 +47,22 @@ class MnistData:
 
 def check_folder(folder: Path | str, checksums: Mapping[str, str] | None = None) -> Path:
     """The folder, expanded, when it holds the four MNIST files intact; else a DataError
-    naming every file that is missing or damaged (a person chose this folder)."""
+    naming every file that is missing or damaged (a person chose this folder): one file as
+    "/x/t10k-labels-idx1-ubyte.gz: missing", several as "/x: a: missing; b: corrupt ..."."""
     sums = dict(mirror_chain.CHECKSUMS if checksums is None else checksums)
     path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise DataError(f"{path}: no such folder (it should hold the four MNIST files)")
     problems = [
-        f"{path / name}: {problem}"
+        (name, problem)
         for name, md5 in sums.items()
         if (problem := mirror_chain.file_problem(path / name, md5)) is not None
     ]
+    if len(problems) == 1:
+        ((name, problem),) = problems
+        raise DataError(f"{path / name}: {problem}")
     if problems:
-        raise DataError("; ".join(problems))
+        raise DataError(f"{path}: " + "; ".join(f"{name}: {why}" for name, why in problems))
     return path
 
 

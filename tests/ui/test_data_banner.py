@@ -173,7 +173,7 @@ def test_a_remembered_folder_that_is_gone_shows_the_failure_in_the_banner(
     text = view.data_banner.accessibleDescription()
     assert text.startswith("MNIST could not be loaded: ")
     assert view.data_banner.retry_button.text() == "Try again"
-    assert f"{tmp_path / 'gone' / 'train-images-idx3-ubyte.gz'}: missing" in text
+    assert f"{tmp_path / 'gone'}: no such folder (it should hold the four MNIST files)" in text
 
 
 def _save_runs(state):
