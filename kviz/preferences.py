@@ -13,12 +13,13 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kviz.paths import config_dir
 
 MNIST_ENV = "KVIZ_MNIST_DIR"
 MNIST_KEY = "mnist_dir"
+FolderOrigin = Literal["given", "environment", "remembered"]  # where the folder was named
 
 
 class PreferencesError(Exception):
@@ -61,13 +62,22 @@ def saved_mnist_dir() -> Path | None:
     return Path(value)
 
 
-def remember_mnist_dir(folder: Path | str) -> None:
-    """Save the MNIST folder for later sessions (other settings kept, a damaged file replaced)."""
+def remember_mnist_dir(folder: Path | str | None) -> None:
+    """Save the MNIST folder for later sessions, or forget it with None (other settings
+    kept, a damaged file replaced)."""
     try:
         saved = read_preferences()
     except PreferencesError:
         saved = {}
-    saved[MNIST_KEY] = str(Path(folder).expanduser().resolve())
+    if folder is None:
+        saved.pop(MNIST_KEY, None)
+    else:
+        saved[MNIST_KEY] = str(Path(folder).expanduser().resolve())
+    _write(saved)
+
+
+def _write(saved: dict[str, Any]) -> None:
+    """Replace the settings file atomically: a crash leaves the old file or the new one."""
     path = preferences_path()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -84,12 +94,19 @@ def remember_mnist_dir(folder: Path | str) -> None:
         raise PreferencesError(f"{path}: cannot save the settings ({e.strerror or e})") from None
 
 
-def mnist_folder(explicit: Path | str | None = None) -> Path | None:
-    """The MNIST folder to read: `explicit` (--mnist-dir), $KVIZ_MNIST_DIR, the remembered
-    one; None lets the trainer try its cache, the mirrors, then the offline sample."""
+def mnist_source(explicit: Path | str | None = None) -> tuple[Path | None, FolderOrigin | None]:
+    """The MNIST folder to read and where it was named: `explicit` (--mnist-dir, "given"),
+    $KVIZ_MNIST_DIR ("environment"), the remembered one ("remembered"); (None, None) lets
+    the trainer try its cache, the mirrors, then the offline sample."""
     if explicit:
-        return Path(explicit)
+        return Path(explicit), "given"
     env = os.environ.get(MNIST_ENV, "").strip()
     if env:
-        return Path(env)
-    return saved_mnist_dir()
+        return Path(env), "environment"
+    saved = saved_mnist_dir()
+    return (saved, "remembered") if saved is not None else (None, None)
+
+
+def mnist_folder(explicit: Path | str | None = None) -> Path | None:
+    """The folder of `mnist_source`."""
+    return mnist_source(explicit)[0]

@@ -102,8 +102,7 @@ class DataBanner(QFrame):
             return
         if state.preferences_problem:
             full += f" The remembered folder was ignored: {state.preferences_problem}."
-        # A folder that failed is read again, not downloaded: say what the button does.
-        self.retry_button.setText("Retry download" if state.data is not None else "Try again")
+        self.retry_button.setText(self._retry_text())
         self._show(headline, text, full, enabled=True)
         self.setVisible(True)
 
@@ -143,12 +142,33 @@ class DataBanner(QFrame):
         self.problem.hide()
         return True
 
+    def _retry_text(self) -> str:
+        """What the second button does: download again after a fallback; after a failed
+        folder, forget it when it was only remembered (gone since), else read it again."""
+        if self.state.data is not None:
+            return "Retry download"
+        return "Forget folder, download" if self._forgets() else "Try again"
+
+    def _forgets(self) -> bool:
+        """Whether the load failed on the remembered folder (not one given or in the
+        environment, which Kviz does not own)."""
+        return self.state.data is None and self.state.data_folder_origin == "remembered"
+
     def retry(self) -> None:
         """Try the usual sources again (the download, when no folder is set)."""
+        from kviz.preferences import PreferencesError
+
         if self._training():
             return
         self.problem.hide()
-        self.state.reload_data()
+        if not self._forgets():
+            self.state.reload_data()
+            return
+        try:
+            self.state.forget_mnist_dir()
+        except PreferencesError as exc:
+            self.problem.setText(str(exc))
+            self.problem.show()
 
     def _training(self) -> bool:
         """A run keeps the data it started with, and its model must match the data Predict

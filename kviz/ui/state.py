@@ -23,6 +23,7 @@ from kviz.ui.workers import DataWorker, WarmupWorker, WorkerPool
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank, Problem
     from kviz.classroom.sync import ClassLink
+    from kviz.preferences import FolderOrigin
     from kviz.store.database import Database
     from kviz.store.views import Learner
     from trainer.data import MnistData
@@ -51,6 +52,7 @@ class AppState(QObject):
         self.data: MnistData | None = None
         self.data_error: str | None = None  # why the last load failed
         self.preferences_problem: str | None = None  # a damaged settings file, ignored
+        self.data_folder_origin: FolderOrigin | None = None  # where the folder was named
         self._reload_when_done = False  # a folder was chosen while a load was running
         self.result: RunResult | None = None  # the last finished run (with its model)
         self.warmed: set[str] = set()
@@ -150,13 +152,13 @@ class AppState(QObject):
         if self.data is not None:
             return True
         if self._data_worker is None:
-            from kviz.preferences import PreferencesError, mnist_folder
+            from kviz.preferences import PreferencesError, mnist_source
 
             try:
-                folder = mnist_folder(self.mnist_dir)
+                folder, self.data_folder_origin = mnist_source(self.mnist_dir)
                 self.preferences_problem = None
             except PreferencesError as exc:
-                folder, self.preferences_problem = None, str(exc)
+                folder, self.data_folder_origin, self.preferences_problem = None, None, str(exc)
             worker = DataWorker(folder)
             worker.progress.connect(self._on_data_progress)
             worker.finished.connect(self._on_data)
@@ -194,6 +196,15 @@ class AppState(QObject):
         self.mnist_dir = path
         self.reload_data()
         return path
+
+    def forget_mnist_dir(self) -> None:
+        """Drop the remembered folder (gone, say) and load from the usual sources again:
+        the cache, a download, or the offline sample."""
+        from kviz.preferences import remember_mnist_dir
+
+        remember_mnist_dir(None)
+        self.mnist_dir = None
+        self.reload_data()
 
     def _load_again(self) -> bool:
         """Start the reload asked for while the last load ran; True if it did."""

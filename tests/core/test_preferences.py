@@ -11,6 +11,7 @@ import pytest
 from kviz.preferences import (
     PreferencesError,
     mnist_folder,
+    mnist_source,
     preferences_path,
     read_preferences,
     remember_mnist_dir,
@@ -34,10 +35,19 @@ def test_remembered_folder_round_trip_keeps_other_settings(tmp_path):
 
 def test_order_explicit_then_environment_then_remembered(tmp_path, monkeypatch):
     remember_mnist_dir(tmp_path / "saved")
-    assert mnist_folder() == (tmp_path / "saved").resolve()
+    assert mnist_source() == ((tmp_path / "saved").resolve(), "remembered")
     monkeypatch.setenv("KVIZ_MNIST_DIR", str(tmp_path / "env"))
-    assert mnist_folder() == tmp_path / "env"
+    assert mnist_source() == (tmp_path / "env", "environment")
+    assert mnist_source(tmp_path / "given") == (tmp_path / "given", "given")
     assert mnist_folder(tmp_path / "given") == tmp_path / "given"
+
+
+def test_forgetting_the_folder_keeps_the_rest(tmp_path):
+    remember_mnist_dir(tmp_path)
+    path = preferences_path()
+    path.write_text(json.dumps({"mnist_dir": str(tmp_path), "theme": "dark"}))
+    remember_mnist_dir(None)
+    assert read_preferences() == {"theme": "dark"} and mnist_source() == (None, None)
 
 
 @pytest.mark.parametrize(

@@ -156,9 +156,9 @@ def test_retry_download_tries_again_and_says_so(qtbot, views):
 
 
 def test_a_remembered_folder_that_is_gone_shows_the_failure_in_the_banner(
-    qtbot, fresh_state, tmp_path
+    qtbot, fresh_state, tmp_path, offline
 ):
-    from kviz.preferences import remember_mnist_dir
+    from kviz.preferences import remember_mnist_dir, saved_mnist_dir
     from kviz.ui.lab_view import LabView
 
     remember_mnist_dir(tmp_path / "gone")
@@ -172,7 +172,13 @@ def test_a_remembered_folder_that_is_gone_shows_the_failure_in_the_banner(
     assert not view.data_banner.isHidden()
     text = view.data_banner.accessibleDescription()
     assert text.startswith("MNIST could not be loaded: ")
-    assert view.data_banner.retry_button.text() == "Try again"
+    # the remembered folder is gone: the way out is to forget it and download (offline here)
+    assert view.data_banner.retry_button.text() == "Forget folder, download"
+    view.data_banner.retry_button.click()
+    qtbot.waitUntil(lambda: state.data is not None, timeout=60_000)
+    assert state.data.source_kind == "sample" and saved_mnist_dir() is None
+    assert not view.data_banner.isHidden()
+    assert view.data_banner.retry_button.text() == "Retry download"
     assert f"{tmp_path / 'gone'}: no such folder (it should hold the four MNIST files)" in text
 
 
@@ -282,3 +288,21 @@ def test_a_folder_chosen_mid_load_wins_over_that_load(
     state.choose_mnist_dir(mnist_copy(mnist_dir, tmp_path / "mnist"))
     qtbot.waitUntil(lambda: bool(got), timeout=60_000)
     assert got == ["folder"] and state.data.source_kind == "folder"
+
+
+def test_a_given_folder_that_fails_is_read_again_not_forgotten(qtbot, qapp, tmp_path):
+    from kviz.ui.data_banner import DataBanner
+    from kviz.ui.state import AppState
+
+    state = AppState(str(tmp_path / "kviz.db"), tmp_path / "nothing here")  # --mnist-dir
+    banner = DataBanner(state)
+    qtbot.addWidget(banner)
+    failures: list[str] = []
+    state.data_failed.connect(failures.append)
+    try:
+        state.ensure_data()
+        qtbot.waitUntil(lambda: bool(failures), timeout=60_000)
+        assert state.data_folder_origin == "given"
+        assert banner.retry_button.text() == "Try again"
+    finally:
+        state.close()
