@@ -27,10 +27,13 @@ from PySide6.QtWidgets import (
 from kviz.ui.state import AppState
 
 SHOWN = 260  # characters in the banner at most; the tooltip holds all of it
+# Fixed colours, light and dark themes alike: amber reads as "take note" (each text colour
+# is >= 4.5:1 on the background, WCAG AA; a test checks it).
+BACKGROUND, BORDER, TEXT, PROBLEM = "#fff4ce", "#b07d00", "#3d2e00", "#8a1c1c"
 STYLE = (
-    "#dataBanner { background: #fff4ce; border: 1px solid #b07d00; border-radius: 4px; }"
-    " #dataBanner QLabel { color: #3d2e00; }"
-    " #dataBanner QLabel#dataBannerProblem { color: #8a1c1c; font-weight: bold; }"
+    f"#dataBanner {{ background: {BACKGROUND}; border: 1px solid {BORDER}; border-radius: 4px; }}"
+    f" #dataBanner QLabel {{ color: {TEXT}; }}"
+    f" #dataBanner QLabel#dataBannerProblem {{ color: {PROBLEM}; font-weight: bold; }}"
 )
 
 

@@ -306,3 +306,13 @@ def test_a_given_folder_that_fails_is_read_again_not_forgotten(qtbot, qapp, tmp_
         assert banner.retry_button.text() == "Try again"
     finally:
         state.close()
+
+
+def test_banner_text_is_readable_on_its_background():
+    from PySide6.QtGui import QColor
+
+    from kviz.ui.data_banner import BACKGROUND, PROBLEM, TEXT
+    from kviz.ui.verdict_style import contrast
+
+    for colour in (TEXT, PROBLEM):
+        assert contrast(QColor(colour), QColor(BACKGROUND)) >= 4.5, colour
