@@ -5,7 +5,8 @@
 Each experiment runs as the app runs it (trainer.experiments.run_experiment). Prints each
 run's test accuracy and fit time, the experiment's wall-clock seconds against the two-minute
 budget, and the load average before and after (the machine may be shared). `--write` saves
-the reference the Experiments screen quotes (trainer/experiments_reference.json).
+the reference the Experiments screen quotes (trainer/experiments_reference.json), replacing
+the entries of the experiments it ran and keeping the others.
 """
 
 from __future__ import annotations
@@ -51,13 +52,16 @@ def main() -> int:
             f"{report['load_average'][0]:.1f} -> {report['load_average'][1]:.1f}"
         )
         for run in report["runs"]:
-            print(f"  {run['label']:>28}  {run['test_accuracy']:.4f}  fit {run['fit_seconds']:.1f} s")
+            print(
+                f"  {run['label']:>28}  {run['test_accuracy']:.4f}  fit {run['fit_seconds']:.1f} s"
+            )
     if args.write:
+        earlier = json.loads(args.write.read_text()) if args.write.exists() else {}
         reference = {
             "machine": machine(),
             "date": datetime.date.today().isoformat(),
             "note": "measured by bench/experiments.py on a 2-core VM shared with other work",
-            "experiments": entries,
+            "experiments": {**earlier.get("experiments", {}), **entries},
         }
         args.write.write_text(json.dumps(reference, indent=1) + "\n")
         print(f"wrote {args.write}")

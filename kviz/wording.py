@@ -1,4 +1,5 @@
-"""Counts ("1 answer", "3 answers") and due times ("in 3 hours"), said the same way everywhere."""
+"""Counts ("1 answer", "3 answers"), due times ("in 3 hours") and durations ("1:05"), said the
+same way everywhere."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from datetime import UTC, datetime
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`n` and the noun, singular for exactly one: count(1, "answer") == "1 answer"."""
     return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"
+
+
+def clock(seconds: float) -> str:
+    """A duration as minutes:seconds ("1:05"), negative as "0:00": progress lines and ETAs."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def when_due(due: datetime | None, now: datetime | None = None) -> str:

@@ -74,8 +74,12 @@ def train_seeds(
     *,
     listener: Callable[[int, ProgressEvent], None] | None = None,  # (seed index, event)
     cancel: threading.Event | None = None,
+    on_result: Callable[[int, RunResult], None] | None = None,
 ) -> SeedRuns:
-    """Train `config` once per seed; a cancel stops after the run it interrupts."""
+    """Train `config` once per seed; a cancel stops after the run it interrupts.
+
+    `on_result(index, result)` gets each run as it ends, with its Keras model: only the last
+    run keeps it afterwards, so a caller that wants every model saves it there."""
     configs = [dataclasses.replace(config, seed=seed) for seed in seeds]
     for c in configs:
         c.validate()
@@ -89,6 +93,8 @@ def train_seeds(
 
         result = train(c, data, listener=run_listener, cancel=cancel)
         runs.append(result)
+        if on_result is not None:
+            on_result(index, result)
         if result.cancelled:
             break
         if index:

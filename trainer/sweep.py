@@ -42,8 +42,9 @@ def sweep(
 ) -> list[RunResult]:
     """Train `base` once per value of `param`; every config is checked before the first run.
 
-    `on_result(index, result)` gets each run as it ends, so a caller can keep the finished
-    runs of a sweep that is stopped later. A cancel stops the sweep after the run it
+    `on_result(index, result)` gets each run as it ends, still holding its Keras model (which
+    is dropped right after), so a caller can keep the finished runs of a sweep that is
+    stopped later, and save their models. A cancel stops the sweep after the run it
     interrupts, which comes back `cancelled`.
     """
     configs = sweep_configs(base, param, values)
@@ -56,12 +57,12 @@ def sweep(
                 listener(index, event)
 
         result = train(config, data, listener=run_listener, cancel=cancel)
+        results.append(result)
+        if on_result is not None:
+            on_result(index, result)  # with its model, which the caller may save
         # The table, curves and confusion matrix are kept; the Keras model (about 11 MB a run)
         # is not needed once they are, and a long sweep would otherwise hold every one.
         result.model = None
-        results.append(result)
-        if on_result is not None:
-            on_result(index, result)
         if result.cancelled:
             break
     return results

@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -93,6 +94,9 @@ class RunResult:
     macs: int = 0  # multiply-accumulates per image
     size_bytes: int = 0  # the weights as float32
     infer_ms: dict[str, float] = field(default_factory=dict)  # {"batch1", "batch1000"}: ms/image
+    # A stable id made with the run: the saved record and the saved model file carry it, so
+    # the app can find a run's model again after a restart.
+    uid: str = field(default_factory=lambda: str(uuid.uuid4()))
     model: Any = field(default=None, repr=False)  # the trained keras model (not serialised)
 
     @property
@@ -131,6 +135,7 @@ class RunResult:
             "truth5": [p.truth for p in self.predictions],
             "confusion": self.confusion,
             "cancelled": self.cancelled,
+            "uid": self.uid,
         }
 
 
@@ -143,11 +148,14 @@ def train(
     *,
     listener: Listener | None = None,
     cancel: threading.Event | None = None,
+    val_images: int | None = None,
 ) -> RunResult:
     """Fit the lab's model on `data` and evaluate it on the test set.
 
     Same config, data and seed give the same result on the same machine. Setting `cancel`
     stops the fit after the running group of batches; the result then has `cancelled=True`.
+    `val_images` scores only the first N test images after each epoch (the curves), and the
+    whole test set once at the end: for many short epochs, where scoring dominates.
     """
     config.validate()
     # Retracing warnings for a new batch shape are expected here (a sweep builds a model per run).
@@ -177,7 +185,10 @@ def train(
             steps_per_execution=STEPS_PER_EXECUTION,
         )
         validation = _Validation(model, x_test, truth)
-        callback = LabCallback(config, n_train, validation, listener, cancel)
+        each_epoch = validation
+        if val_images is not None and val_images < len(x_test):
+            each_epoch = _Validation(model, x_test[:val_images], truth[:val_images])
+        callback = LabCallback(config, n_train, each_epoch, listener, cancel)
         started = time.perf_counter()
         model.fit(batches, epochs=config.epochs, shuffle=False, verbose=0, callbacks=[callback])
         fit_seconds = time.perf_counter() - started

@@ -131,10 +131,10 @@ def run_sweep(args: argparse.Namespace) -> int:
     except TrainerError as exc:
         return _fail(exc)
     rows = comparison_table(results, args.param)
-    print(f"{args.param:>13}  test acc  train-val gap  parameters  fit s")
+    print(f"{args.param:>13}  test acc  train-test gap  parameters  fit s")
     for row in rows:
         print(
-            f"{row.value!s:>13}  {row.test_accuracy:8.4f}  {row.gap:+13.4f}  "
+            f"{row.value!s:>13}  {row.test_accuracy:8.4f}  {row.gap:+14.4f}  "
             f"{row.params:10,}  {row.fit_seconds:5.1f}"
         )
     if args.json:
@@ -214,11 +214,22 @@ def run_presets(args: argparse.Namespace) -> int:
 
 def run_preset(args: argparse.Namespace) -> int:
     """Train one rung over the seeds, print mean and spread, and save the runs if asked."""
+    from kviz.store.run_models import ModelFileError, folder_for, save_model
     from trainer import TrainerError
     from trainer.data import data_label
     from trainer.presets import preset_config
     from trainer.seeds import parse_seeds, train_seeds
 
+    def keep(_index: int, run: Any) -> None:
+        """Save each finished run's model with it, for the app's Predict and Draw (a model that
+        cannot be written costs only the model: one warning line, the run is still saved)."""
+        if db is not None and not run.cancelled:
+            try:
+                save_model(run.model, folder_for(db), run.uid)
+            except ModelFileError as exc:
+                print(f"kviz: warning: {exc}", file=sys.stderr)
+
+    db = None
     try:
         seeds = parse_seeds(args.seeds)
         config = _config(args, preset_config(args.preset))
@@ -226,8 +237,10 @@ def run_preset(args: argparse.Namespace) -> int:
         data = _load(args)
         print(data_line(data))
         listener = _runs_printer([f"{args.preset}, seed {seed}" for seed in seeds])
-        runs = train_seeds(config, seeds, data, listener=listener)
+        runs = train_seeds(config, seeds, data, listener=listener, on_result=keep)
     except TrainerError as exc:
+        if db is not None:
+            db.close()
         return _fail(exc)
     report = run_report(args.preset, runs)
     if db is not None:

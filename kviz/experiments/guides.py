@@ -83,7 +83,8 @@ def _overfitting_explain(f: Finding) -> str:
     return (
         f"Averaged over your seeds ({seeds}): without dropout your model reached "
         f"{pct(f['train_accuracy_without_dropout'])} training accuracy but "
-        f"{pct(f['test_accuracy_without_dropout'])} on the test set. Its test-set loss was "
+        f"{pct(f['test_accuracy_without_dropout'])} on the test set. Its test-set loss (scored on "
+        "the first 2,000 test images after each epoch) was "
         f"lowest at {f['min_val_loss_without_dropout']:.3f} around epoch "
         f"{f['best_epoch_without_dropout']:.0f}, then climbed to "
         f"{f['final_val_loss_without_dropout']:.3f}: from there on it learned the 1,000 "
@@ -219,7 +220,8 @@ def _filters_explain(f: Finding) -> str:
         per_point = f" Going from {costs[0]}; from {costs[1]}."
     return (
         f"Your runs (filters: test accuracy, parameters, fit time): {parts}. Each doubling "
-        f"added these points of accuracy: {gains}.{per_point} Parameters and multiply-adds double with "
+        f"added these points of accuracy: {gains}.{per_point} Parameters and multiply-adds "
+        "double with "
         "the filters (each filter adds its own 3x3 weights and a slice of the Dense layer), "
         "but a few filters already find the strokes that tell most digits apart: past that, "
         "each doubling buys less accuracy for twice the cost (diminishing returns). With "

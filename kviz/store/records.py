@@ -44,6 +44,7 @@ __all__ = [
     "get_or_create_learner",
     "last_learner",
     "learner_stats",
+    "lab_run_uids",
     "list_lab_runs",
     "list_learners",
     "next_due",
@@ -430,10 +431,16 @@ def _shown_values(values: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def save_lab_run(db: Database, learner_id: int | None, result: Mapping[str, Any]) -> int:
-    """Keep one lab run (trainer RunResult.to_dict()); returns its id."""
+    """Keep one lab run (trainer RunResult.to_dict()); returns its id.
+
+    The run's `uid` (RunResult.uid, which also names its saved model file) becomes the
+    record's stable id; a result without one gets a new one."""
     data = _json_ready(dict(result), "the lab result")
     if not isinstance(data.get("config"), dict):
         raise ValueError("the lab result needs a config mapping")
+    uid = data.pop("uid", None) or new_uid()
+    if not isinstance(uid, str) or len(uid) > 36:
+        raise ValueError("the lab result's uid must be a text of at most 36 characters")
     history = data.pop("history", [])
     if not isinstance(history, list):
         raise ValueError("the lab result's history must be a list")
@@ -446,6 +453,7 @@ def save_lab_run(db: Database, learner_id: int | None, result: Mapping[str, Any]
         duration_s=float(data.pop("fit_seconds", 0.0) or 0.0),
         cancelled=bool(data.pop("cancelled", False)),
         metrics=data,
+        uid=uid,
     )
     with db.session() as s:
         s.add(row)
@@ -470,6 +478,14 @@ def list_lab_runs(db: Database, learner_id: int | None = None) -> list[LabRun]:
                 metrics=r.metrics,
                 duration_s=r.duration_s,
                 cancelled=r.cancelled,
+                uid=r.uid,
             )
             for r in s.scalars(query)
         ]
+
+
+def lab_run_uids(db: Database) -> list[str]:
+    """Every saved lab run's uid (all learners), oldest first: what may keep a model file."""
+    query = select(LabRunRow.uid).order_by(LabRunRow.created_at, LabRunRow.id)
+    with db.session() as s:
+        return list(s.scalars(query))

@@ -122,6 +122,7 @@ class LabRun:
     metrics: Mapping[str, Any]  # test_accuracy, test_loss, params, n_train, n_test, ...
     duration_s: float  # fit_seconds
     cancelled: bool
+    uid: str = ""  # stable id; also names the run's saved model (kviz.store.run_models)
 
     @property
     def test_accuracy(self) -> float | None:
@@ -130,7 +131,8 @@ class LabRun:
 
     @property
     def gap(self) -> float | None:
-        """The train-validation gap as the trainer computed it (RunResult.gap, saved)."""
+        """The train-test gap (Keras' validation data is the test set) as the trainer computed
+        it (RunResult.gap, saved)."""
         value = self.metrics.get("gap")
         return None if value is None else float(value)
 

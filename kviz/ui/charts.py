@@ -7,11 +7,19 @@ imported it in the background).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QEvent, QTimer
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -20,6 +28,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 REDRAW_INTERVAL_MS = 100
+# The least room below the lowest accuracy and above the highest on an accuracy axis, as a
+# share of the whole 0-1 range (1 point of accuracy); a wide spread gets 15% of itself.
+ACCURACY_MARGIN = 0.01
+ACCURACY_SPREAD_PAD = 0.15
 
 
 def _hex(palette: QPalette, role: QPalette.ColorRole) -> str:
@@ -37,6 +49,33 @@ def palette_colors(palette: QPalette) -> dict[str, str]:
     }
 
 
+def accuracy_limits(
+    values: Iterable[float], *, scale: float = 1.0, margin: float = ACCURACY_MARGIN
+) -> tuple[float, float]:
+    """The axis range that shows `values` (accuracies on 0..`scale`) with a small margin.
+
+    MNIST models land between 90% and 99%: on a fixed 0-100% axis every curve is a flat line
+    at the top and a half-point difference is invisible. The range runs from the lowest value
+    to the highest, padded by the margin or 15% of the spread, whichever is more, and stays
+    within 0..`scale`; no values gives the whole range.
+    """
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return 0.0, scale
+    low, high = min(finite), max(finite)
+    pad = max(margin * scale, (high - low) * ACCURACY_SPREAD_PAD)
+    return max(0.0, low - pad), min(scale, high + pad)
+
+
+def zoom_accuracy(
+    ax: Axes, values: Iterable[float], *, axis: Literal["x", "y"] = "y", scale: float = 1.0
+) -> tuple[float, float]:
+    """Set an accuracy axis of `ax` to `accuracy_limits(values)`; every accuracy chart uses it."""
+    low, high = accuracy_limits(values, scale=scale)
+    (ax.set_xlim if axis == "x" else ax.set_ylim)(low, high)
+    return low, high
+
+
 class Chart(QWidget):
     """A figure on a QtAgg canvas, made on first use; `redraw()` is throttled to ~10 Hz.
 
@@ -45,6 +84,8 @@ class Chart(QWidget):
     hundreds a full draw costs while a training thread competes for the GIL.
     `constrained=False` skips the layout solver, which reruns on every full draw.
     """
+
+    resized = Signal()  # the widget's size changed (for drawings whose layout depends on it)
 
     def __init__(
         self, parent: QWidget | None = None, min_height: int = 220, constrained: bool = True
@@ -80,6 +121,7 @@ class Chart(QWidget):
             self._canvas = FigureCanvasQTAgg(self._figure)
             self._canvas.mpl_connect("draw_event", self._on_draw_event)
             self._canvas.setParent(self)
+            self._canvas.installEventFilter(self)  # the mouse wheel scrolls the page
             self._canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             self._layout.addWidget(self._canvas)
             self._apply_palette()
@@ -134,6 +176,12 @@ class Chart(QWidget):
         for text in self._figure.texts:
             text.set_color(self.colors["text"])
 
+    def clear(self) -> None:
+        """Empty the figure, if one was made (nothing to show any more)."""
+        if self._figure is not None:
+            self._figure.clear()
+            self.redraw_now()
+
     def animate(self, artists: list[Artist]) -> None:
         """Redraw these artists by blitting; everything else is drawn only on full draws."""
         self._animated = list(artists)
@@ -180,6 +228,23 @@ class Chart(QWidget):
             self._background = canvas.copy_from_bbox(figure.bbox)
             for artist in self._animated:
                 figure.draw_artist(artist)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """The wheel over a chart scrolls the page around it: the canvas would take the event
+        for matplotlib's scroll events (which no chart here uses) and the page would stop
+        under the pointer. Sent on to the nearest scroll area, if there is one."""
+        if watched is self._canvas and event.type() == QEvent.Type.Wheel:
+            parent = self.parentWidget()
+            while parent is not None and not isinstance(parent, QAbstractScrollArea):
+                parent = parent.parentWidget()
+            if parent is not None:
+                QApplication.sendEvent(parent.viewport(), event)
+                return True
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.PaletteChange and self._figure is not None:

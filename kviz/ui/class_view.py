@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -32,9 +34,9 @@ if TYPE_CHECKING:
 
 SYNC_EVERY_MS = 30_000
 NOT_CONNECTED = (
-    "<h2>Class</h2><p>Connect to your class database as a teacher (File &gt; Connect to a "
-    "class database…) to see each learner's mastery, how each question did and who ran "
-    "which labs.</p>"
+    "<h2>Class</h2><p>Connect to your class database as a teacher (this button or File &gt; "
+    "Connect to a class database…) to see each learner's mastery, how each question did and "
+    "who ran which labs.</p>"
 )
 
 
@@ -72,6 +74,8 @@ class ClassView(QWidget):
         self.state = state
         self.title = QLabel(NOT_CONNECTED)
         self.title.setWordWrap(True)
+        # The window's factory wires it to File > Connect (it needs the window).
+        self.connect_button = QPushButton("&Connect to a class database…")
         self.mastery = _table(["learner"])
         self.questions = _table(["question", "topic", "answers", "% right", "discrimination"])
         self.labs = _table(["learner", "lab (settings changed)", "runs", "best accuracy"])
@@ -84,15 +88,25 @@ class ClassView(QWidget):
         split.setSizes([520, 300])
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        connect_row = QHBoxLayout()
+        connect_row.addWidget(self.connect_button)
+        connect_row.addStretch()
+        layout.addLayout(connect_row)
         layout.addWidget(split, 1)
+        layout.addStretch()
         self.tables = split
         self.tables.setVisible(False)
+
+    def main_control(self) -> QWidget | None:
+        """Connect until a report shows, then the mastery table."""
+        return self.mastery if self.tables.isVisibleTo(self) else self.connect_button
 
     def activated(self) -> None:
         db = class_database(self.state)
         if db is None:
             self.title.setText(NOT_CONNECTED)
             self.tables.setVisible(False)
+            self.connect_button.setVisible(True)
             return
         from kviz.classroom.report import class_report
 
@@ -150,6 +164,7 @@ class ClassView(QWidget):
             ],
         )
         self.tables.setVisible(True)
+        self.connect_button.setVisible(False)
 
 
 def class_database(state: AppState) -> Any:

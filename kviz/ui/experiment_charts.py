@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from kviz.ui.charts import Chart
+from kviz.ui.charts import Chart, accuracy_limits
 
 if TYPE_CHECKING:
     from trainer.experiments import Experiment, PlannedRun
@@ -22,16 +22,6 @@ if TYPE_CHECKING:
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 STYLES = ("-", "--", ":", "-.")
-
-
-def accuracy_limits(values: Sequence[float], margin: float = 0.01) -> tuple[float, float]:
-    """Y limits around the accuracies shown, capped to [0, 1] (0-1 hides a half point)."""
-    finite = [v for v in values if math.isfinite(v)]
-    if not finite:
-        return 0.0, 1.0
-    low, high = min(finite), max(finite)
-    pad = max(margin, (high - low) * 0.15)
-    return max(0.0, low - pad), min(1.0, high + pad)
 
 
 def draw_live(chart: Chart, curves: Sequence[tuple[str, Sequence[EpochMetrics]]]) -> None:

@@ -38,9 +38,11 @@ from kviz.ui.experiment_charts import draw_live, draw_result
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.quiz_pages import QuestionPage
 from kviz.ui.verdict_style import RIGHT, WRONG, sheet
-from kviz.ui.workers import Progress, Task, TaskControls, Worker
+from kviz.ui.workers import Progress, Task, TaskControls, Worker, keep_model
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kviz.quiz.answers import Answer
     from kviz.quiz.grading import Feedback
     from kviz.quiz.items import QuizItem
@@ -57,9 +59,13 @@ class ExperimentWorker(Worker[tuple[int, "ProgressEvent"], "ExperimentResult"]):
 
     trains = True
 
-    def __init__(self, exp: Experiment, data: MnistData, quick: bool) -> None:
+    def __init__(self, exp: Experiment, data: MnistData, quick: bool, models: Path | None) -> None:
         super().__init__()
-        self.exp, self.data, self.quick = exp, data, quick
+        self.exp, self.data, self.quick, self.models = exp, data, quick, models
+
+    def _on_result(self, index: int, run: PlannedRun, result: RunResult) -> None:
+        keep_model(result, self.models, self.warnings)  # so Predict and Draw can open it
+        self.post_item((index, run, result))
 
     def _listener(self, index: int, event: ProgressEvent) -> None:
         self.post_progress((index, event), force=event.kind == "epoch")
@@ -73,7 +79,7 @@ class ExperimentWorker(Worker[tuple[int, "ProgressEvent"], "ExperimentResult"]):
             quick=self.quick,
             listener=self._listener,
             cancel=self.cancel,
-            on_result=lambda index, run, result: self.post_item((index, run, result)),
+            on_result=self._on_result,
         )
 
 
@@ -131,7 +137,7 @@ class ExperimentsView(QWidget):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(self._own_submit)
         self._fill_list()
-        self.list.setCurrentRow(0)
+        self._select(0)  # the list's row is set with its signals blocked
         state.records_changed.connect(self._fill_list)
 
     # -- pages -------------------------------------------------------------------------
@@ -228,6 +234,17 @@ class ExperimentsView(QWidget):
         if self.pages.currentIndex() == PREDICT and self.answer_input is not None:
             self.answer_input.focus_first()
 
+    def main_control(self) -> QWidget | None:
+        """After a run, its questions; before one, the prediction's first answer control
+        (which activated() focused: the prediction comes first), or the list of experiments
+        while none is chosen; elsewhere the page's own focus."""
+        page = self.pages.currentIndex()
+        if page == RESULT:
+            return self.own_button
+        if page == PREDICT and self.answer_input is None:
+            return self.list
+        return None
+
     def _fill_list(self) -> None:
         from kviz.store.experiments import done_experiments
         from kviz.wording import when_due
@@ -309,7 +326,7 @@ class ExperimentsView(QWidget):
 
         def make_worker(data: MnistData | None) -> ExperimentWorker:
             assert data is not None
-            return ExperimentWorker(exp, data, quick)
+            return ExperimentWorker(exp, data, quick, self.state.models_folder)
 
         self.task = self.state.workers.run_task(
             self.ui,

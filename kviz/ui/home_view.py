@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from kviz.store.views import LearnerStats
+
+MASTERY_MIN_HEIGHT = 110  # about four topics' rows; the rest scroll
 
 
 class HomeView(QWidget):
@@ -53,17 +56,36 @@ class HomeView(QWidget):
         self.greeting = QLabel("<h2>Welcome to Kviz</h2>Opening your records…")
         self.greeting.setWordWrap(True)
         layout.addWidget(self.greeting)
+        # What is due, in full width: in the narrow column beside the topics it wrapped onto
+        # lines the layout did not make room for, and was cut off.
+        self.due = QLabel()
+        self.due.setWordWrap(True)
+        layout.addWidget(self.due)
+        self.experiments_done = QLabel()  # which guided experiments the learner has done
+        self.experiments_done.setWordWrap(True)
+        layout.addWidget(self.experiments_done)
 
         top = QHBoxLayout()
         mastery = QGroupBox("Mastery per topic (recent answers)")
-        self.mastery_grid = QGridLayout(mastery)
+        # The topics scroll (a learner's own imported topics add rows), so the rows keep their
+        # height at any window size instead of being squeezed over each other.
+        rows = QWidget()
+        rows_layout = QVBoxLayout(rows)
+        rows_layout.setContentsMargins(0, 0, 0, 0)
+        self.mastery_grid = QGridLayout()
+        rows_layout.addLayout(self.mastery_grid)
+        rows_layout.addStretch()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(rows)
+        scroll.setMinimumHeight(MASTERY_MIN_HEIGHT)
+        QVBoxLayout(mastery).addWidget(scroll)
         top.addWidget(mastery, 3)
         side = QVBoxLayout()
-        due_box = QGroupBox("Review")
+        due_box = QGroupBox("Next")
         due_layout = QVBoxLayout(due_box)
-        self.due = QLabel()
-        self.due.setWordWrap(True)
-        due_layout.addWidget(self.due)
         self.buttons: dict[str, QPushButton] = {}
         for screen_id, label in buttons:
             button = QPushButton(label)
@@ -80,7 +102,7 @@ class HomeView(QWidget):
         side.addWidget(due_box)
         side.addStretch()
         top.addLayout(side, 1)
-        layout.addLayout(top)
+        layout.addLayout(top, 3)
 
         bottom = QHBoxLayout()
         quiz_box = QGroupBox("Recent quizzes")
@@ -90,14 +112,14 @@ class HomeView(QWidget):
         QVBoxLayout(runs_box).addWidget(runs := QListWidget())
         self.runs = runs
         for w in (self.quizzes, self.runs):
-            w.setMinimumHeight(90)
+            w.setMinimumHeight(70)
         bottom.addWidget(quiz_box)
         bottom.addWidget(runs_box)
         layout.addLayout(bottom, 1)
 
         chart_box = QGroupBox("Answers per day (last 30 days)")
         chart_layout = QVBoxLayout(chart_box)
-        self.chart = Chart(min_height=170)
+        self.chart = Chart(min_height=120)
         chart_layout.addWidget(self.chart)
         layout.addWidget(chart_box, 1)
         self._days: list[tuple[date, int, int]] = []
@@ -133,16 +155,20 @@ class HomeView(QWidget):
             self.quizzes.addItem(f"{when}  {q.mode}: {q.outcome()}")
         if not self.quizzes.count():
             self.quizzes.addItem("No quiz yet.")
+        self._show_experiments(learner_id)
         self.runs.clear()
         from trainer.data import data_label
+        from trainer.experiments import BY_ID
         from trainer.settings import describe
 
         for run in list(reversed(list_lab_runs(self.state.db, learner_id)))[:10]:
             when = run.created_at.astimezone().strftime("%d %b %H:%M")
             acc = run.test_accuracy
             acc_text = f"{acc:.2%}" if acc is not None else "n/a"
-            preset = run.metrics.get("preset")
+            preset, exp = run.metrics.get("preset"), BY_ID.get(run.metrics.get("experiment", ""))
             what = f"quest rung {preset}" if preset else describe(run.config)
+            if exp is not None:
+                what = f"{exp.title}: {run.metrics.get('label', what)}"
             data = data_label(run.source, run.metrics.get("n_train"), run.metrics.get("n_test"))
             self.runs.addItem(f"{when}  {what}: test accuracy {acc_text} ({data})")
         if not self.runs.count():
@@ -150,6 +176,18 @@ class HomeView(QWidget):
         self._days = attempts_per_day(self.state.db, learner_id, days=30)
         if "matplotlib.figure" in sys.modules:
             self._plot()
+
+    def _show_experiments(self, learner_id: int) -> None:
+        """Which guided experiments are done (every run of one sitting finished)."""
+        from kviz.store.experiments import done_experiments
+        from trainer.experiments import EXPERIMENTS
+
+        done = done_experiments(self.state.db, learner_id)
+        names = [e.title for e in EXPERIMENTS if e.id in done]
+        self.experiments_done.setText(
+            f"Experiments done: {len(names)} of {len(EXPERIMENTS)}"
+            + (f" ({', '.join(names)})." if names else ".")
+        )
 
     def _show_stats(self, stats: LearnerStats, next_due_at: datetime | None) -> None:
         self.greeting.setText(
@@ -167,9 +205,11 @@ class HomeView(QWidget):
         for row, topic in enumerate(sorted(set(titles) | set(by_topic))):
             t = by_topic.get(topic)
             name = QLabel(titles.get(topic, topic))
+            name.setWordWrap(True)  # long topic names take two lines in a narrow window
             bar = QProgressBar()
             bar.setRange(0, 100)
             bar.setAccessibleName(f"Mastery of {name.text()}")
+            answers = QLabel()
             if t is None or t.mastery is None:
                 bar.setValue(0)
                 bar.setFormat("not tried yet")
@@ -178,12 +218,18 @@ class HomeView(QWidget):
                 trend = ""
                 if t.trend is not None:
                     trend = " ↑" if t.trend > 0 else " ↓" if t.trend < 0 else " →"
-                bar.setFormat(f"%p%{trend}  ({count(t.recent, 'recent answer')})")
+                bar.setFormat(f"%p%{trend}")
+                answers.setText(count(t.recent, "answer"))
+            # The bar's own size hint ignores its text: keep room for it at any width.
+            text_width = bar.fontMetrics().horizontalAdvance(bar.text()) + 24
+            bar.setMinimumWidth(max(bar.minimumSizeHint().width(), text_width))
             due = QLabel(f"{t.due} due" if t is not None and t.due else "")
             self.mastery_grid.addWidget(name, row, 0)
             self.mastery_grid.addWidget(bar, row, 1)
-            self.mastery_grid.addWidget(due, row, 2)
-        self.mastery_grid.setColumnStretch(1, 1)
+            self.mastery_grid.addWidget(answers, row, 2)
+            self.mastery_grid.addWidget(due, row, 3)
+        self.mastery_grid.setColumnStretch(0, 2)  # names get room to stay on one line
+        self.mastery_grid.setColumnStretch(1, 3)
         self.due.setText(
             f"<b>{count(stats.due, 'question')}</b> due for review."
             if stats.due
@@ -191,14 +237,12 @@ class HomeView(QWidget):
         )
         if self.review_button is not None:
             self.review_button.setEnabled(stats.due > 0)
-        self._focus_main_button(stats.due > 0)
 
-    def _focus_main_button(self, due: bool) -> None:
+    def main_control(self) -> QWidget | None:
         """Enter starts what comes next: the review when something is due, else a quiz."""
-        main = self.review_button if due else self.buttons.get("quiz")
-        if main is not None and main.isEnabled():
-            main.setAutoDefault(True)
-            main.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.review_button is not None and self.review_button.isEnabled():
+            return self.review_button
+        return self.buttons.get("quiz")
 
     def _titles(self) -> dict[str, str]:
         try:
@@ -228,7 +272,7 @@ class HomeView(QWidget):
             from matplotlib.ticker import MaxNLocator
 
             ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
             ax.set_ylim(bottom=0)
         else:
             self.chart.show_message(ax, "No answers yet: take a quiz to start your history.")

@@ -1,7 +1,8 @@
 """Labs: the reference lab as five guided steps (data, build, train, predict, draw).
 
-A finished run is saved to the learner's records at once and becomes the session's model
-for the Predict and Draw steps; a cancelled run is reported as cancelled and not saved.
+A finished run is saved to the learner's records at once (its worker has already written its
+model file, kviz.store.run_models) and becomes the run the Predict and Draw steps show; a
+cancelled run is reported as cancelled and not saved.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from kviz.ui.lab_steps.data_step import DataStep
 from kviz.ui.lab_steps.draw_step import DrawStep
 from kviz.ui.lab_steps.predict_step import PredictStep
 from kviz.ui.lab_steps.train_step import TrainStep
-from kviz.ui.screens import View
+from kviz.ui.screens import MainControl, View
 from kviz.ui.state import AppState
 
 if TYPE_CHECKING:
@@ -67,6 +68,13 @@ class LabView(QWidget):
 
     def activated(self) -> None:
         self._step_shown(self.tabs.currentIndex())
+
+    def main_control(self) -> QWidget | None:
+        """The current step's main button; the tab bar for a step without one (arrow keys and
+        Ctrl+PgDown move between the steps from there)."""
+        step = self.tabs.currentWidget()
+        main = step.main_control() if isinstance(step, MainControl) else None
+        return main if main is not None and main.isEnabled() else self.tabs.tabBar()
 
     def _step_shown(self, index: int) -> None:
         step = self.tabs.widget(index)

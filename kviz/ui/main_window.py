@@ -21,20 +21,28 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QStackedWidget,
     QWidget,
 )
 
 import kviz
 from kviz.ui.learner_dialog import LearnerDialog
-from kviz.ui.screens import FILE_ACTIONS, SCREENS, View, shortcut
+from kviz.ui.screens import FILE_ACTIONS, SCREENS, MainControl, View, shortcut
 from kviz.ui.state import AppState
 
 ICON = Path(__file__).with_name("icons") / "kviz.svg"
+# The smallest window in which every screen keeps its rows and text whole (at 760x520 Home's
+# mastery rows overlapped, Keras vs PyTorch squeezed its buttons and the Quest its rows);
+# tests/ui/test_min_size.py checks it.
+MINIMUM_SIZE = QSize(800, 640)
+DEFAULT_SIZE = QSize(1100, 750)
 
 SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <table cellspacing="6">
 {screens}
+<tr><td><b>Enter</b></td><td>Press the screen's main button (it has the focus when the
+screen opens: Ctrl+2 then Enter starts a quiz)</td></tr>
 <tr><td><b>Tab / Shift+Tab</b></td><td>Move between controls</td></tr>
 <tr><td colspan="2"><br><b>In a quiz or review</b></td></tr>
 <tr><td><b>1-9 or A-E</b></td><td>Choose an option (toggles it when several are right)</td></tr>
@@ -68,8 +76,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Kviz")
         if ICON.exists():
             self.setWindowIcon(QIcon(str(ICON)))
-        self.resize(1100, 750)
-        self.setMinimumSize(QSize(760, 520))
+        self.resize(DEFAULT_SIZE)
+        self.setMinimumSize(MINIMUM_SIZE)
         self._shown_once = False
         self.learner_dialog: LearnerDialog | None = None  # while open (tests fill it in)
 
@@ -139,8 +147,9 @@ class MainWindow(QMainWindow):
         if screen_id not in self._views:
             (screen,) = [s for s in SCREENS if s.id == screen_id]
             widget = screen.factory(self.state, self)
-            if not isinstance(widget, View):
-                raise TypeError(f"screen {screen_id!r} has no activated() method")
+            for protocol, method in ((View, "activated"), (MainControl, "main_control")):
+                if not isinstance(widget, protocol):
+                    raise TypeError(f"screen {screen_id!r} has no {method}() method")
             placeholder = self._placeholders.pop(screen_id)
             self.stack.insertWidget(self.stack.indexOf(placeholder), widget)
             self.stack.removeWidget(placeholder)
@@ -149,12 +158,24 @@ class MainWindow(QMainWindow):
         return self._views[screen_id]
 
     def go(self, screen_id: str) -> None:
-        """Show screen `screen_id` and put the focus in it."""
+        """Show screen `screen_id` (activated first) and focus its main control."""
         self.nav.setCurrentRow([s.id for s in SCREENS].index(screen_id))
-        view = self.view(screen_id)
-        focused = QApplication.focusWidget()
-        if focused is None or not view.isAncestorOf(focused):  # keep the main button's focus
-            view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.focus_main_control(self.view(screen_id))
+
+    def focus_main_control(self, view: QWidget) -> None:
+        """Focus what the screen names as its main control (the screen itself without one);
+        a main button also answers Enter. Clicks in the side list do not call this, so arrow
+        keys there keep moving through the list."""
+        assert isinstance(view, MainControl)
+        target = view.main_control()
+        if target is None or not target.isEnabled() or not target.isVisibleTo(view):
+            focused = QApplication.focusWidget()
+            if focused is not None and view.isAncestorOf(focused):
+                return  # a screen without a main control now keeps what activated() focused
+            target = view
+        if isinstance(target, QPushButton):
+            target.setAutoDefault(True)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_row(self, row: int) -> None:
         view = self.view(SCREENS[row].id)
@@ -168,6 +189,7 @@ class MainWindow(QMainWindow):
         self.learner_label.setText(f"Learner: {learner.name}" if learner else "")
         self.setWindowTitle(f"Kviz - {learner.name}" if learner else "Kviz")
         self._show_row(self.nav.currentRow())
+        self.focus_main_control(self.view(SCREENS[self.nav.currentRow()].id))
 
     def _on_warm(self, stage: str) -> None:
         if stage == "keras":

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
-from kviz.ui.charts import Chart
+from kviz.ui.charts import Chart, zoom_accuracy
 from kviz.ui.data_banner import DataBanner
 from kviz.ui.lab_steps.common import CodeBox
 from kviz.ui.state import AppState
@@ -48,6 +49,8 @@ COLUMNS = [
     "Your accuracy",
 ]
 SEED_CHOICES = [("1 seed", [1]), ("3 seeds", [1, 2, 3])]
+# Small enough that the screen fits the window's minimum size; the splitter gives them more.
+QUEST_CHART_MIN_HEIGHT = 150
 COSTS = [("fit time (s)", "fit"), ("multiply-adds per image", "macs")]
 INTRO = (
     "Each rung is the previous model plus one idea. Run a rung and compare your result with "
@@ -123,8 +126,12 @@ class QuestView(QWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._rung_selected)
 
-        self.why = QLabel()
-        self.why.setWordWrap(True)
+        # A text view, not a label: a long "why" scrolls at small window sizes instead of
+        # being cut off at the height the code beside it leaves.
+        self.why = QTextBrowser()
+        self.why.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.why.setMaximumHeight(130)
+        self.why.viewport().setAutoFillBackground(False)
         self.code = CodeBox()
         self.code.setMaximumHeight(130)
         top = QWidget()
@@ -161,7 +168,7 @@ class QuestView(QWidget):
         bottom = QWidget()
         bottom_layout = QHBoxLayout(bottom)
         bottom_layout.setContentsMargins(0, 0, 0, 0)
-        self.live = Chart(min_height=220)
+        self.live = Chart(min_height=QUEST_CHART_MIN_HEIGHT)
         bottom_layout.addWidget(self.live, 2)
         cost_box = QVBoxLayout()
         self.cost = QComboBox()
@@ -169,7 +176,7 @@ class QuestView(QWidget):
             self.cost.addItem(f"Accuracy against {text}", key)
         self.cost.currentIndexChanged.connect(self.draw_costs)
         cost_box.addWidget(self.cost)
-        self.cost_chart = Chart(min_height=220)
+        self.cost_chart = Chart(min_height=QUEST_CHART_MIN_HEIGHT)
         cost_box.addWidget(self.cost_chart, 1)
         bottom_layout.addLayout(cost_box, 3)
 
@@ -188,6 +195,9 @@ class QuestView(QWidget):
 
     def activated(self) -> None:
         self.refresh()
+
+    def main_control(self) -> QWidget | None:
+        return self.run_button
 
     def _refresh_if_visible(self) -> None:
         if self.isVisible():
@@ -252,7 +262,7 @@ class QuestView(QWidget):
 
     def _rung_selected(self) -> None:
         rung = self.selected_rung()
-        self.why.setText(f"<b>{rung.title}</b> ({rung.name}): {rung.why}")
+        self.why.setHtml(f"<b>{rung.title}</b> ({rung.name}): {rung.why}")
         self.code.set_code(f"# what changed in Keras\n{rung.keras}")
 
     # -- the accuracy-cost chart -------------------------------------------------------
@@ -312,6 +322,7 @@ class QuestView(QWidget):
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.legend(loc="lower right", fontsize=8)
+            zoom_accuracy(ax, [100 * p[3] for p in self.points], scale=100)
         ax.set_xlabel(self.cost.currentText().removeprefix("Accuracy against ") + " (log)")
         ax.set_ylabel("test accuracy (%)")
         ax.grid(True, which="both", color=colors["grid"], alpha=0.3)
@@ -341,7 +352,7 @@ class QuestView(QWidget):
             if limit:
                 config = dataclasses.replace(config, train_limit=limit)
             self.status.setText(f"Training {name} with seed(s) {', '.join(map(str, seeds))}…")
-            return SeedsWorker(config, seeds, data)
+            return SeedsWorker(config, seeds, data, self.state.models_folder)
 
         self.task = self.state.workers.run_task(
             self.ui,
@@ -382,6 +393,7 @@ class QuestView(QWidget):
             style = "o-" if label.endswith("test") else "-"
             ax.plot(xs, [100 * y for y in ys], style, label=label, linewidth=1)
         ax.set_xlim(0, epochs)
+        zoom_accuracy(ax, [100 * y for _xs, ys in self._live.values() for y in ys], scale=100)
         ax.set_xlabel("epoch")
         ax.set_ylabel("accuracy (%)")
         ax.set_title("live: training (lines), test after each epoch (dots)", fontsize=9)

@@ -139,6 +139,10 @@ class QuizView(QWidget):
         if self.pages.currentWidget() is self.setup:
             self.show_setup()
 
+    def main_control(self) -> QWidget | None:
+        """Start on the set-up page; in a quiz, the page keeps its own focus."""
+        return self.start_button if self.pages.currentWidget() is self.setup else None
+
     def show_setup(self) -> None:
         """Fill the set-up page from the bank (and, for review, the due questions)."""
         from kviz.bank.loader import BankError

@@ -3,7 +3,9 @@
 The main window builds its side list, Go menu, Ctrl+N shortcuts and the shortcuts help from
 `SCREENS`, and creates each screen the first time it is shown (Labs, Compare and Quest import
 numpy and the trainer). Home offers a button for every screen that has a `home_button` label.
-`FILE_ACTIONS` is the same idea for the File menu's items above Quit.
+`FILE_ACTIONS` is the same idea for the File menu's items above Quit. Every screen names its
+main control (`MainControl`), which the window focuses whenever it shows the screen, so Ctrl+N
+then Enter does the screen's main thing (Ctrl+2, Enter starts a quiz).
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ class View(Protocol):
         """The screen was just shown, or the learner changed while it is shown: refresh it."""
 
 
+@runtime_checkable
+class MainControl(Protocol):
+    """What the window asks of a screen (and Labs of a step) to put the focus in it."""
+
+    def main_control(self) -> QWidget | None:
+        """The control that should have the focus now (the screen's main button); None: the
+        screen's own focus. A disabled or hidden one is skipped the same way."""
+
+
 class Navigator(Protocol):
     """What a screen's factory may ask of the window: another screen, built if need be."""
 
@@ -38,7 +49,8 @@ class Navigator(Protocol):
 
 @dataclass(frozen=True)
 class Screen:
-    """One screen: `factory` builds its widget, which must also be a `View`."""
+    """One screen: `factory` builds its widget, which must also be a `View` and a
+    `MainControl`."""
 
     id: str
     title: str
@@ -133,8 +145,17 @@ def _versus(state: AppState, nav: Navigator) -> QWidget:
 
 def _class(state: AppState, nav: Navigator) -> QWidget:
     from kviz.ui.class_view import ClassView
+    from kviz.ui.main_window import MainWindow
 
-    return ClassView(state)
+    view = ClassView(state)
+
+    def connect() -> None:
+        window = view.window()
+        assert isinstance(window, MainWindow)
+        _connect_class(window)
+
+    view.connect_button.clicked.connect(connect)
+    return view
 
 
 def _connect_class(window: MainWindow) -> None:

@@ -3,18 +3,20 @@
 Views never talk to each other; they read this object and listen to its signals. The
 database is opened just after the window shows (its libraries import on the warm-up worker
 meanwhile); MNIST is loaded once per session on a DataWorker, from `kviz.preferences.
-mnist_folder` (--mnist-dir, $KVIZ_MNIST_DIR, the remembered folder) or the trainer's cache,
+mnist_source` (--mnist-dir, $KVIZ_MNIST_DIR, the remembered folder) or the trainer's cache,
 mirrors and offline sample, and again when the learner chooses a folder or retries the
-download (`choose_mnist_dir`, `reload_data`); the last trained model stays here for
-Predict/Draw.
+download (`choose_mnist_dir`, `reload_data`). Predict and Draw show one saved
+run (`run_uid`: the last trained, or the one the learner picked); its model is the last
+trained one in memory or a model file reopened from `models_folder`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -55,6 +57,8 @@ class AppState(QObject):
         self.data_folder_origin: FolderOrigin | None = None  # where the folder was named
         self._reload_when_done = False  # a folder was chosen while a load was running
         self.result: RunResult | None = None  # the last finished run (with its model)
+        self.run_uid: str | None = None  # the saved run Predict and Draw show
+        self._opened: tuple[str, Any] | None = None  # the last model reopened from its file
         self.warmed: set[str] = set()
         self.workers = WorkerPool(self)
         self._data_worker: DataWorker | None = None
@@ -97,8 +101,26 @@ class AppState(QObject):
         except DatabaseError as exc:
             self.db_failed.emit(str(exc))
             return False
+        self.prune_models()
+        self.records_changed.connect(self.prune_models)
         self.db_ready.emit()
         return True
+
+    @property
+    def models_folder(self) -> Path:
+        """Where the saved runs' model files live (kviz.store.run_models.folder_for)."""
+        from kviz.store.run_models import folder_for
+
+        return folder_for(self.db)
+
+    @Slot()
+    def prune_models(self) -> None:
+        """Drop model files no saved run needs and keep the folder under its size cap."""
+        from kviz.store.run_models import prune_for
+
+        # Housekeeping only: on an OSError the files stay and the next save or start tries again.
+        with contextlib.suppress(OSError):
+            prune_for(self.db)
 
     def close(self) -> None:
         """Stop every worker and close the database (the app is ending)."""
@@ -175,13 +197,11 @@ class AppState(QObject):
 
     def reload_data(self) -> None:
         """Load MNIST again: after a folder is chosen, or to retry the download. A load that
-        is running is let finish and then replaced, so the newest choice always wins. The
-        last model goes too: its predictions index the test set it was trained with."""
+        is running is let finish and then replaced, so the newest choice always wins."""
         if self._data_worker is not None:
             self._reload_when_done = True
             return
         self.data = None
-        self.result = None
         self.ensure_data()
 
     def choose_mnist_dir(self, folder: str | Path) -> Path:
@@ -242,4 +262,19 @@ class AppState(QObject):
         self.data_failed.emit(message)
 
     def set_result(self, result: RunResult) -> None:
+        """A run just finished (and was saved): Predict and Draw show it next."""
         self.result = result
+        self.run_uid = result.uid
+
+    def model_of(self, uid: str) -> Any:
+        """Run `uid`'s Keras model if it is in memory (the last trained or opened), else None."""
+        if self.result is not None and self.result.uid == uid and self.result.model is not None:
+            return self.result.model
+        if self._opened is not None and self._opened[0] == uid:
+            return self._opened[1]
+        return None
+
+    def remember_model(self, uid: str, model: Any) -> None:
+        """Keep the model just reopened from its file (one at a time: they can be large)."""
+        if self.model_of(uid) is None:
+            self._opened = (uid, model)

@@ -177,9 +177,13 @@ class VersusView(QWidget):
         self.threads = self._spin(controls, "&Threads:", 0, 64, 1)
         self.threads.setSpecialValueText("default")
         self.threads.setToolTip("CPU threads per side; 'default' leaves each framework its own")
+        controls.addStretch(1)
+        layout.addLayout(controls)
+        # A second row: in one row the settings and buttons need about 920 px, so at the
+        # window's minimum size they were squeezed below their text.
+        controls = QHBoxLayout()
         self.keras_torch = QCheckBox("Also Keras on its &torch backend")
         controls.addWidget(self.keras_torch)
-        controls.addStretch(1)
         task_controls = TaskControls.make("R&un", self.start, self.cancel)
         self.run_button, self.cancel_button = task_controls.start, task_controls.cancel
         self.progress, self.status = task_controls.progress, task_controls.status
@@ -187,6 +191,7 @@ class VersusView(QWidget):
         self.run_button.setEnabled(torch_available())
         controls.addWidget(self.run_button)
         controls.addWidget(self.cancel_button)
+        controls.addStretch(1)
         layout.addLayout(controls)
         status_row = QHBoxLayout()
         self.progress.setRange(0, 1000)
@@ -288,6 +293,10 @@ class VersusView(QWidget):
 
     def activated(self) -> None:
         """Nothing to refresh: the screen keeps its last result for the session."""
+
+    def main_control(self) -> QWidget | None:
+        """Run; without PyTorch (Run disabled), the first setting."""
+        return self.run_button if self.run_button.isEnabled() else self.epochs
 
     # -- running -------------------------------------------------------------------------
 

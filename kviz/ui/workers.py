@@ -61,6 +61,8 @@ class Worker(QObject, Generic[P, R]):
     def __init__(self) -> None:
         super().__init__()
         self.cancel = threading.Event()
+        # Lines for the final status (written on the worker thread, read once it has ended).
+        self.warnings: list[str] = []
         self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self._last_post = 0.0
 
@@ -137,15 +139,34 @@ class WorkerThread(QThread):
         self.worker.run_in_thread()
 
 
+def keep_model(result: RunResult, models: Path | None, warnings: list[str]) -> None:
+    """On the worker thread: save a finished run's Keras model as `<models>/<run uid>.keras`
+    (kviz.store.run_models), so Predict and Draw can open the run later, after a restart too.
+
+    A model that cannot be written (a full disk, say) costs only the model: the run is still
+    handed on and saved, and `warnings` gets a line naming the file."""
+    if models is None or result.cancelled or result.model is None:
+        return
+    from kviz.store.run_models import ModelFileError, save_model
+
+    try:
+        save_model(result.model, models, result.uid)
+    except ModelFileError as exc:
+        warnings.append(f"{exc}: Predict and Draw cannot open this run.")
+
+
 class TrainWorker(Worker["ProgressEvent", "RunResult"]):
-    """Trains one lab configuration; `finished` carries the trainer's RunResult."""
+    """Trains one lab configuration; `finished` carries the trainer's RunResult.
+
+    With `models` (a folder), the finished run's model is saved there before it is handed on."""
 
     trains = True
 
-    def __init__(self, config: LabConfig, data: MnistData) -> None:
+    def __init__(self, config: LabConfig, data: MnistData, models: Path | None = None) -> None:
         super().__init__()
         self.config = config
         self.data = data
+        self.models = models
 
     def _listener(self, event: ProgressEvent) -> None:
         self.post_progress(event, force=event.kind == "epoch")
@@ -153,13 +174,16 @@ class TrainWorker(Worker["ProgressEvent", "RunResult"]):
     def work(self) -> RunResult:
         from trainer.training import train
 
-        return train(self.config, self.data, listener=self._listener, cancel=self.cancel)
+        result = train(self.config, self.data, listener=self._listener, cancel=self.cancel)
+        keep_model(result, self.models, self.warnings)
+        return result
 
 
 class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
     """Runs the trainer's sweep once per seed; progress carries (run index, ProgressEvent)
     pairs, runs counted across the seeds, and each run is posted as an item (a RunResult)
-    the moment it ends; `finished` carries every RunResult."""
+    the moment it ends; `finished` carries every RunResult. With `models` (a folder), each
+    run's model is saved there before the sweep drops it."""
 
     trains = True
 
@@ -170,6 +194,7 @@ class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
         values: list[Any],
         data: MnistData,
         seeds: list[int] | None = None,
+        models: Path | None = None,
     ) -> None:
         super().__init__()
         self.base = base
@@ -177,7 +202,12 @@ class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
         self.values = values
         self.data = data
         self.seeds = seeds or [base.seed]
+        self.models = models
         self._offset = 0
+
+    def _on_result(self, _index: int, result: RunResult) -> None:
+        keep_model(result, self.models, self.warnings)
+        self.post_item(result)
 
     def _listener(self, index: int, event: ProgressEvent) -> None:
         self.post_progress((self._offset + index, event), force=event.kind == "epoch")
@@ -197,7 +227,7 @@ class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
                 self.data,
                 listener=self._listener,
                 cancel=self.cancel,
-                on_result=lambda _index, result: self.post_item(result),
+                on_result=self._on_result,
             )
             if self.cancel.is_set():
                 break
@@ -206,15 +236,19 @@ class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
 
 class SeedsWorker(Worker[tuple[int, "ProgressEvent"], "SeedRuns"]):
     """Trains one config once per seed; progress carries (seed index, ProgressEvent) pairs and
-    `finished` the trainer's SeedRuns."""
+    `finished` the trainer's SeedRuns. With `models` (a folder), each run's model is saved
+    there (train_seeds keeps only the last one)."""
 
     trains = True
 
-    def __init__(self, config: LabConfig, seeds: list[int], data: MnistData) -> None:
+    def __init__(
+        self, config: LabConfig, seeds: list[int], data: MnistData, models: Path | None = None
+    ) -> None:
         super().__init__()
         self.config = config
         self.seeds = seeds
         self.data = data
+        self.models = models
 
     def _listener(self, index: int, event: ProgressEvent) -> None:
         self.post_progress((index, event), force=event.kind == "epoch")
@@ -223,7 +257,12 @@ class SeedsWorker(Worker[tuple[int, "ProgressEvent"], "SeedRuns"]):
         from trainer.seeds import train_seeds
 
         return train_seeds(
-            self.config, self.seeds, self.data, listener=self._listener, cancel=self.cancel
+            self.config,
+            self.seeds,
+            self.data,
+            listener=self._listener,
+            cancel=self.cancel,
+            on_result=lambda _index, result: keep_model(result, self.models, self.warnings),
         )
 
 
@@ -364,7 +403,9 @@ class WorkerPool(QObject):
             cancelled = task.worker is not None and task.worker.cancel.is_set()
             if ui.progress is not None and not cancelled:
                 ui.progress.setValue(ui.progress.maximum())
-            task.end(on_done(result) if on_done is not None else None)
+            text = on_done(result) if on_done is not None else None
+            warnings = task.worker.warnings if task.worker is not None else []
+            task.end(" ".join([text or "", *warnings]).strip() if warnings else text)
 
         def launch(loaded: MnistData | None) -> None:
             if task.ended:  # cancelled while MNIST was loading

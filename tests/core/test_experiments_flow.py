@@ -21,7 +21,6 @@ from kviz.experiments.flow import (
 from kviz.experiments.guides import GUIDES
 from kviz.experiments.own_runs import own_run_items
 from kviz.quiz.answers import AnswerFormatError
-from kviz.quiz.types import question_type
 from kviz.store.database import open_database
 from kviz.store.experiments import done_experiments, save_experiment_run, sittings
 from kviz.store.records import get_or_create_learner, recent_quizzes
@@ -75,7 +74,14 @@ FINDINGS = {
         "rows": [
             {"filters": f, "test_accuracy": a, "params": 1700 * f + 10, "macs": 0}
             | {"fit_seconds": 5.0, "images_per_s": 7000.0}
-            for f, a in [(2, 0.9026), (4, 0.8991), (8, 0.925), (16, 0.9368), (32, 0.9473), (64, 0.9548)]
+            for f, a in [
+                (2, 0.9026),
+                (4, 0.8991),
+                (8, 0.925),
+                (16, 0.9368),
+                (32, 0.9473),
+                (64, 0.9548),
+            ]
         ],
         "best_filters": 64,
         "accuracy_gains": [-0.0035, 0.0259, 0.0118, 0.0105, 0.0075],

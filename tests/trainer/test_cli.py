@@ -176,6 +176,9 @@ def test_run_preset_over_two_seeds_saves_to_the_learners_records(mnist_dir, tmp_
     assert [r.config["seed"] for r in runs] == [1, 2]
     assert {r.metrics["preset"] for r in runs} == {"relu"}
     assert runs[0].metrics["macs"] == 62192
+    # Each seed's model is saved with its run, for the app's Predict and Draw.
+    models = tmp_path / "models" / "k"
+    assert sorted(p.name for p in models.iterdir()) == sorted(f"{r.uid}.keras" for r in runs)
 
 
 @pytest.mark.parametrize(

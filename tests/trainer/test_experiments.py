@@ -86,7 +86,9 @@ def test_the_overfitting_finding_averages_over_seeds():
     assert finding["val_loss_rise_with_dropout"] == pytest.approx(0.01)
     assert finding["test_accuracy_with_dropout"] > finding["test_accuracy_without_dropout"]
     assert finding["best_epoch_without_dropout"] == 2
-    assert finding["gap_without_dropout"] == pytest.approx(1.0 - finding["test_accuracy_without_dropout"])
+    assert finding["gap_without_dropout"] == pytest.approx(
+        1.0 - finding["test_accuracy_without_dropout"]
+    )
     assert finding["seeds"] == sorted({p.config.seed for p in planned})
 
 
@@ -110,9 +112,7 @@ def test_a_cancelled_experiment_keeps_its_finished_runs(mnist_dir):
         kept.append(run.label)
         cancel.set()  # stop after the first run
 
-    outcome = run_experiment(
-        BY_ID["filters"], data, quick=True, cancel=cancel, on_result=on_result
-    )
+    outcome = run_experiment(BY_ID["filters"], data, quick=True, cancel=cancel, on_result=on_result)
     assert outcome.cancelled
     assert not outcome.results[0].cancelled and outcome.results[-1].cancelled
     assert [row["filters"] for row in outcome.finding["rows"]] == [2]

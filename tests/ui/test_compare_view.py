@@ -1,7 +1,11 @@
 """Compare: a real sweep on a small slice of MNIST saves each run the moment it ends, lists
-it, and Cancel stops the sweep keeping the runs already finished."""
+it, says the time left, then overlays its runs and sums them up (setting against test accuracy
+and fit time); Cancel stops the sweep keeping the runs already finished."""
 
 from __future__ import annotations
+
+import re
+from types import SimpleNamespace
 
 import pytest
 
@@ -29,6 +33,15 @@ def test_a_sweep_saves_each_run_as_it_finishes(qtbot, compare, state, learner):
     compare.values.setText("2, 4")
     saved_while_running: list[bool] = []
     state.records_changed.connect(lambda: saved_while_running.append(state.workers.busy()))
+    progress_texts: list[str] = []
+    on_progress = compare._on_progress
+
+    def spy(data):
+        shown = on_progress(data)
+        progress_texts.append(shown[2])
+        return shown
+
+    compare._on_progress = spy
     compare.start_sweep()
     assert not compare.sweep_button.isEnabled() and compare.cancel_button.isEnabled()
     qtbot.waitUntil(lambda: compare.sweep_button.isEnabled(), timeout=240_000)
@@ -40,6 +53,27 @@ def test_a_sweep_saves_each_run_as_it_finishes(qtbot, compare, state, learner):
     assert compare.table.rowCount() == 2
     assert compare.table.item(0, 4).text().endswith("%")  # the accuracy column
     assert compare.table.item(0, 2).text() == f"MNIST, {SLICE} / 10,000"
+    assert progress_texts and all(re.search(r"Sweep ETA \d+:\d\d$", t) for t in progress_texts)
+    assert any(t.startswith("Run 2 of 2") for t in progress_texts)
+
+    # The sweep's runs are selected: one test-set line (and one dashed training line) each,
+    # and the third chart is the summary of the swept setting.
+    assert {r.id for r in (compare.runs[i] for i in selected_rows(compare))} == {r.id for r in runs}
+    loss_ax, acc_ax, summary_ax, time_ax = compare.chart.figure.axes
+    assert [line.get_label() for line in acc_ax.get_lines() if line.get_linestyle() == "-"] == [
+        "filters 4, seed 1",
+        "filters 2, seed 1",
+    ]
+    assert compare.summary is not None and compare.summary.values == ["2", "4"]
+    assert [t.get_text() for t in summary_ax.get_xticklabels()] == ["2", "4"]
+    accuracies = [100 * r.test_accuracy for r in runs]
+    assert summary_ax.get_ylim()[0] > 0 and summary_ax.get_ylim()[0] < min(accuracies)
+    assert list(time_ax.get_lines()[0].get_ydata()) == [r.duration_s for r in runs]
+    assert time_ax.get_ylabel() == "fit time (s)"
+
+
+def selected_rows(compare) -> list[int]:
+    return sorted({i.row() for i in compare.table.selectedItems()})
 
 
 def test_cancel_keeps_the_runs_already_finished(qtbot, compare, state, learner):
@@ -81,3 +115,58 @@ def test_closing_the_window_mid_sweep_keeps_the_finished_runs(
     assert window.close()
     assert not state.workers.busy()
     assert [r.config["filters"] for r in list_lab_runs(state.db, learner.id)][:1] == [2]
+
+
+def run(filters: int, seed: int, accuracy: float, seconds: float, **config):
+    """A LabRun-like saved run, as sweep_summary reads it."""
+    return SimpleNamespace(
+        config={"filters": filters, "seed": seed, **config},
+        test_accuracy=accuracy,
+        duration_s=seconds,
+        cancelled=False,
+    )
+
+
+def test_summary_groups_seeds_per_value_and_sorts_numbers():
+    from kviz.ui.compare_view import sweep_summary
+
+    summary = sweep_summary(
+        [run(16, 1, 0.97, 9.0), run(4, 1, 0.90, 3.0), run(4, 2, 0.92, 5.0), run(16, 2, 0.99, 11.0)]
+    )
+    assert summary is not None
+    assert (summary.setting, summary.label, summary.values) == (
+        "filters",
+        "Filters (block 1)",
+        ["4", "16"],
+    )
+    assert [(round(m, 4), n) for m, _sd, n in summary.accuracy] == [(0.91, 2), (0.98, 2)]
+    assert summary.accuracy[0][1] == pytest.approx(0.01414, abs=1e-4)
+    assert summary.fit_seconds == [4.0, 10.0]
+
+
+def test_no_summary_unless_exactly_one_setting_differs():
+    from kviz.ui.compare_view import sweep_summary
+
+    assert sweep_summary([run(4, 1, 0.9, 1.0), run(4, 2, 0.91, 1.0)]) is None  # seeds only
+    assert sweep_summary([run(4, 1, 0.9, 1.0), run(8, 1, 0.9, 1.0, kernel=5)]) is None
+    assert sweep_summary([]) is None
+    words = sweep_summary(
+        [run(4, 1, 0.9, 1.0, optimizer="sgd"), run(4, 1, 0.95, 1.0, optimizer="adam")]
+    )
+    assert words is not None and words.values == ["sgd", "adam"]  # sweep order kept
+
+
+def event(elapsed_s: float, eta_s: float):
+    from trainer.training import ProgressEvent
+
+    return ProgressEvent("batch", 1, 1, 5, 10, 0.5, 0.8, None, None, 1000.0, elapsed_s, eta_s)
+
+
+def test_sweep_eta_uses_finished_runs_then_the_running_runs_estimate():
+    from kviz.ui.compare_view import sweep_eta
+
+    # First of 3 runs: 4 s in, 6 s to go: this run's 10 s for each of the 2 after it.
+    assert sweep_eta(0, 3, event(4, 6), None) == 6 + 2 * 10
+    # Third of 4 runs, the first two took 30 s together: 15 s for the last one.
+    assert sweep_eta(2, 4, event(1, 2), 30.0) == 2 + 15
+    assert sweep_eta(3, 4, event(1, 2), 45.0) == 2  # the last run: its own ETA

@@ -52,15 +52,19 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
     assert run.config["train_limit"] == TRAIN_LIMIT
     assert run.test_accuracy == pytest.approx(result.test_accuracy)
 
+    # The run's model was saved with it, for Predict and Draw (now and after a restart).
+    assert (state.models_folder / f"{run.uid}.keras").is_file() and run.uid == result.uid
     predict = window.view("labs").predict_step
     window.view("labs").tabs.setCurrentWidget(predict)
+    qtbot.waitUntil(lambda: predict.shown_uid == result.uid, timeout=60_000)
+    assert state.model_of(result.uid) is result.model  # the model in memory, not reopened
     assert predict.shown_predictions == 5
     assert predict.confusion.item(0, 0).text().isdigit()
-    qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
     drawn = predict.mistakes.draws
-    predict.confusion.setCurrentCell(4, 9)
+    cell = (4, 9) if predict.shown_cell != (4, 9) else (9, 4)  # it opens on the commonest
+    predict.confusion.setCurrentCell(*cell)
     assert predict.mistakes.draws > drawn
-    assert predict.mistakes.figure.get_suptitle().startswith("4 read as 9: ")
+    assert predict.mistakes.figure.get_suptitle().startswith(f"{cell[0]} read as {cell[1]}: ")
 
     draw = window.view("labs").draw_step
     window.view("labs").tabs.setCurrentWidget(draw)
@@ -71,22 +75,25 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
     assert f" s on MNIST, {TRAIN_LIMIT:,} train / 10,000 test. " in train.status.text()
 
 
-def test_choosing_another_folder_drops_the_model_its_predictions_index(
-    qtbot, window, state, mnist_dir
-):
-    """Predictions index the test set they were made on: after a reload Predict must not
-    look up the new data with them (a sample run's 1,000 against MNIST's 10,000)."""
+def test_predict_follows_the_data_when_a_folder_is_chosen(qtbot, window, state, mnist_dir):
+    """A run trained on the offline sample, then the MNIST folder chosen: the predictions on
+    screen (the sample's 1,000 test digits) go at once, so nothing looks up MNIST's 10,000
+    with them, and come back computed on the new test set."""
+    from trainer.sample import load_sample
+
+    state.data = load_sample()  # as if the lab had fallen back to the sample
     train = window.view("labs").train_step
     with qtbot.waitSignal(train.run_finished, timeout=180_000):
         train.start()
     predict = window.view("labs").predict_step
     window.view("labs").tabs.setCurrentWidget(predict)
     qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
+    assert len(predict._all_probs) == 1000
     state.choose_mnist_dir(mnist_dir)
-    assert state.result is None and predict._all_probs is None
-    assert predict.note.text() == "The data changed: train a model on it in step 3."
+    assert predict._all_probs is None and predict.shown_uid is None
     predict.confusion.setCurrentCell(4, 9)  # nothing to look up, and no error
-    qtbot.waitUntil(lambda: state.data is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=120_000)
+    assert len(predict._all_probs) == 10000 and predict.digit.maximum() == 9999
 
 
 def test_cancel_stops_training_within_two_seconds(qtbot, window, state, learner, seconds):

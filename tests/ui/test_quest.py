@@ -97,7 +97,7 @@ def test_quest_view_runs_a_rung_saves_it_and_draws_the_point(qtbot, state, mnist
     reference_points = [p for p in view.points if p[0] == "reference"]
     assert len(reference_points) == sum(len(r["accuracies"]) for r in view.reference["rungs"])
     view.table.selectRow(1)  # relu
-    assert "ReLU" in view.why.text() and "activation='relu'" in view.code.toPlainText()
+    assert "ReLU" in view.why.toPlainText() and "activation='relu'" in view.code.toPlainText()
     view.train_limit.setValue(1000)
     with qtbot.waitSignal(state.records_changed, timeout=180_000):
         view.start()
@@ -114,6 +114,7 @@ def test_quest_view_runs_a_rung_saves_it_and_draws_the_point(qtbot, state, mnist
     ax = view.cost_chart.figure.axes[0]
     assert ax.get_xscale() == "log"
     assert state.result is not None and state.result.config.conv_activation == "relu"
+    assert (state.models_folder / f"{run.uid}.keras").is_file()  # for Predict and Draw
 
 
 def test_compare_draws_error_bars_over_seeds(qtbot, state):

@@ -193,28 +193,6 @@ def test_compare_ends_loading_when_mnist_cannot_load(qtbot, state, monkeypatch):
     assert not view.cancel_button.isEnabled()
 
 
-def test_predict_digit_box_fits_the_offline_sample(qtbot, state):
-    """The offline sample has 1,000 test digits: the box stops at 999 (it allowed 9,999)."""
-    from kviz.ui.lab_steps.predict_step import PredictStep
-    from trainer.config import LabConfig
-    from trainer.sample import load_sample
-    from trainer.training import train
-
-    state.data = load_sample()
-    assert len(state.data.test_images) == 1000
-    state.set_result(train(LabConfig(epochs=1, train_limit=300), state.data))
-    step = PredictStep(state)
-    qtbot.addWidget(step)
-    step.activated()
-    qtbot.waitUntil(lambda: step._filters is not None, timeout=60_000)
-    assert step.digit.maximum() == 999
-    step.digit.setValue(5000)
-    assert step.digit.value() == 999
-    drawn = step.maps.draws
-    qtbot.waitUntil(lambda: step.maps.draws > drawn, timeout=60_000)
-    assert "failed" not in step.note.text()
-
-
 def test_only_training_workers_make_the_window_ask_before_closing(qtbot, state):
     from kviz.ui.versus_view import VersusWorker
     from kviz.ui.workers import SweepWorker, TrainWorker

@@ -205,11 +205,15 @@ class BuildStep(Step):
         )
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Columns as wide as their text (stretched, a narrow window cut "Output shape" and
+        # wrapped the shapes); the table scrolls sideways when the window is narrow.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setMinimumHeight(320)
         self.table.setTabKeyNavigation(False)
         summary_layout.addRow(self.table)
         self.total = QLabel()
+        self.total.setWordWrap(True)  # on one line it made the step wider than the window
         summary_layout.addRow(self.total)
         self.problem = QLabel()
         self.problem.setWordWrap(True)
@@ -229,6 +233,10 @@ class BuildStep(Step):
 
     def activated(self) -> None:
         self._changed()
+
+    def main_control(self) -> QWidget | None:
+        """The preset: the quickest way to a model worth training."""
+        return self.preset
 
     def read_config(self) -> LabConfig:
         """A LabConfig from the controls (not validated)."""
@@ -300,7 +308,7 @@ class BuildStep(Step):
         params = sum(x.params for x in layers)
         macs = sum(x.macs for x in layers)
         self.total.setText(
-            f"<b>Total parameters:</b> {params:,} ({4 * params:,} bytes as float32) &nbsp; "
+            f"<b>Total parameters:</b> {params:,} ({4 * params:,} bytes as float32)<br>"
             f"<b>Multiply-adds per image:</b> {macs:,}"
         )
         self.config_changed.emit(config)

@@ -88,15 +88,16 @@ class Step(QScrollArea):
 
 def show_digits(
     chart: Chart, images: np.ndarray, titles: list[str], cols: int, title: str | None = None
-) -> None:
-    """Draw a grid of 28x28 digits (ink dark on the axes' light, or light on dark)."""
+) -> list[Axes]:
+    """Draw a grid of 28x28 digits (ink dark on the axes' light, or light on dark); returns
+    each digit's axes, in order (so a click can be traced back to its digit)."""
     fig = chart.figure
     fig.clear()
     n = len(images)
     if n == 0:
         fig.text(0.5, 0.5, "Nothing to show", ha="center", va="center", color=chart.colors["text"])
         chart.redraw_now()
-        return
+        return []
     rows = (n + cols - 1) // cols
     axes = fig.subplots(rows, cols, squeeze=False)
     for i, ax in enumerate(axes.flat):
@@ -107,6 +108,7 @@ def show_digits(
     if title:
         fig.suptitle(title, color=chart.colors["text"])
     chart.redraw_now()
+    return list(axes.flat[:n])
 
 
 def probability_bars(

@@ -86,6 +86,9 @@ class DataStep(Step):
         state.data_loaded.connect(self._on_loaded)
         state.data_failed.connect(self._on_failed)
 
+    def main_control(self) -> QWidget | None:
+        return self.load_button
+
     def activated(self) -> None:
         if self.state.ensure_data():
             self._on_loaded()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kviz.ui.charts import Chart
 from kviz.ui.draw_pad import DrawPad
 from kviz.ui.lab_steps.common import Step, probability_bars
+from kviz.ui.lab_steps.run_picker import RunPicker, normalization
 from kviz.ui.state import AppState
 from kviz.ui.workers import CallWorker, TaskUi
 
@@ -24,14 +27,21 @@ probs = predict(model, digit[None], normalization)[0]
 print(probs.argmax(), probs.max())"""
 
 
+TRAIN_FIRST = "train a model in step 3, then draw a digit."
+
+
 class DrawStep(Step):
-    """Predicts after each stroke on a worker, with the session's last trained model."""
+    """Predicts after each stroke on a worker, with the model of the run picked above
+    (AppState.run_uid: the last trained unless another is picked, here or in Predict)."""
 
     title = "5. Draw a digit"
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(EXPLANATION, CODE, parent)
         self.state = state
+        self.picker = RunPicker()
+        self.picker.picked.connect(self._picked)
+        self.body.addWidget(self.picker)
         row = QHBoxLayout()
         left = QVBoxLayout()
         self.pad = DrawPad()
@@ -44,7 +54,7 @@ class DrawStep(Step):
         left.addWidget(self.clear_button)
         row.addLayout(left)
         right = QVBoxLayout()
-        self.answer = QLabel("Train a model in step 3, then draw a digit.")
+        self.answer = QLabel(self.picker.missing(TRAIN_FIRST))
         font = self.answer.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         self.answer.setFont(font)
@@ -61,37 +71,57 @@ class DrawStep(Step):
         self.ui = TaskUi(self, "Reading the drawing", self.answer, errors="status")
 
     def activated(self) -> None:
-        if self.state.result is not None and self.pad.is_empty():
+        shown = self.picker.current_run()
+        run = self.picker.refresh(self.state)
+        if run is None:
+            self.answer.setText(self.picker.missing(TRAIN_FIRST))
+        elif self.pad.is_empty():
             self.answer.setText("Draw a digit on the pad.")
+        elif shown is None or shown.uid != run.uid:
+            self.predict()  # the drawing, read again by the run now chosen
+
+    def _picked(self, uid: str) -> None:
+        self.state.run_uid = uid
+        if self.pad.is_empty():
+            self.answer.setText("Draw a digit on the pad.")
+        else:
+            self.predict()
 
     def _cleared(self) -> None:
         self._request += 1
-        self.answer.setText("Draw a digit on the pad.")
+        self.answer.setText(
+            "Draw a digit on the pad." if self.picker.runs else self.picker.missing(TRAIN_FIRST)
+        )
 
     def predict(self) -> None:
-        """Prepare the drawing the MNIST way and ask the model (off the main thread)."""
-        result = self.state.result
-        if result is None:
-            self.answer.setText("Train a model in step 3 first; then your drawing is judged.")
+        """Prepare the drawing the MNIST way and ask the model (off the main thread), reopening
+        the run's model file first when it is not in memory."""
+        run = self.picker.current_run()
+        if run is None:
+            self.answer.setText(self.picker.missing(TRAIN_FIRST))
             return
         ink = self.pad.ink()
-        model, norm = result.model, result.config.normalization
+        uid, norm = run.uid, normalization(run)
+        model, folder = self.state.model_of(uid), self.state.models_folder
         self._request += 1
         request = self._request
 
-        def run() -> tuple[int, np.ndarray, np.ndarray]:
+        def read() -> tuple[int, str, Any, np.ndarray, np.ndarray]:
+            from kviz.store.run_models import load_model
             from trainer.drawing import to_mnist
             from trainer.inspect import predict
 
+            opened = model if model is not None else load_model(folder, uid)
             digit = to_mnist(ink)
-            return request, digit, predict(model, digit[None], norm)[0]
+            return request, uid, opened, digit, predict(opened, digit[None], norm)[0]
 
-        self.state.workers.run_task(self.ui, lambda _data: CallWorker(run), on_done=self._show)
+        self.state.workers.run_task(self.ui, lambda _data: CallWorker(read), on_done=self._show)
 
-    def _show(self, out: tuple[int, np.ndarray, np.ndarray]) -> None:
-        request, digit, probs = out
+    def _show(self, out: tuple[int, str, Any, np.ndarray, np.ndarray]) -> None:
+        request, uid, model, digit, probs = out
+        self.state.remember_model(uid, model)
         if request != self._request:
-            return  # a newer stroke or a clear came in meanwhile
+            return  # a newer stroke, a clear or another run came in meanwhile
         probs = np.asarray(probs, dtype=float)
         guess = int(probs.argmax())
         self.last_probabilities = probs.tolist()

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from kviz.ui.charts import Chart
+from kviz.ui.charts import Chart, zoom_accuracy
 from kviz.ui.lab_steps.common import Step
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, Task, TaskControls, TrainWorker
+from kviz.wording import clock
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,10 +26,12 @@ EXPLANATION = (
     "Training shows the model the training images in batches. After each batch the optimizer "
     "nudges every weight to lower the <i>loss</i> (categorical cross-entropy: -log of the "
     "probability given to the right digit). After each epoch (one pass over the training "
-    "images) the model is scored on the validation images it never trains on. The training "
-    "curve is Keras' running average over the epoch so far, so it jumps when an epoch "
-    "begins. A training accuracy far above the validation accuracy means the model is "
-    "memorising (overfitting)."
+    "images) the model is scored on the <i>test set</i>, 10,000 images it never trains on "
+    "(the seed program hands them to Keras as <code>validation_data</code>, so Keras names "
+    "these scores val_loss and val_accuracy). The training curve is Keras' running average "
+    "over the epoch so far, so it jumps when an epoch begins. A training accuracy far above "
+    "the test-set accuracy means the model is memorising (overfitting). The accuracy axis "
+    "zooms to the range the curves use once an epoch is done."
 )
 
 
@@ -45,11 +48,6 @@ def train_code(config: LabConfig) -> str:
         "    validation_data=(test_images, to_categorical(test_labels)),\n"
         ")"
     )
-
-
-def _clock(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class TrainStep(Step):
@@ -99,6 +97,9 @@ class TrainStep(Step):
         worker = self.task.running_worker() if self.task is not None else None
         return worker if isinstance(worker, TrainWorker) else None
 
+    def main_control(self) -> QWidget | None:
+        return self.start_button
+
     def activated(self) -> None:
         from trainer.config import LabConfig
         from trainer.errors import ConfigError
@@ -132,7 +133,7 @@ class TrainStep(Step):
         self.code.set_code(train_code(config))
         self._reset_plot(config)
         self.status.setText("Starting… (the first run also loads Keras)")
-        return TrainWorker(config, data)
+        return TrainWorker(config, data, self.state.models_folder)
 
     def cancel(self) -> None:
         """Ask the run to stop after the current batch."""
@@ -152,7 +153,7 @@ class TrainStep(Step):
         for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
             for split, style in (("train", "-"), ("val", "o-")):
                 key = f"{split}_{metric}"
-                label = "training" if split == "train" else "validation"
+                label = "training" if split == "train" else "test set"
                 (line,) = ax.plot([], [], style, label=label)
                 self._lines[key] = line
                 self._series[key] = ([], [])
@@ -163,7 +164,7 @@ class TrainStep(Step):
             ax.legend(loc="center right")
             self.chart.style_axes(ax)
         loss_ax.set_ylim(0, INITIAL_LOSS_TOP)
-        acc_ax.set_ylim(0, 1.0)
+        acc_ax.set_ylim(0, 1.0)  # until an epoch ends, the whole range matters
         self.chart.animate(list(self._lines.values()))
         self.chart.redraw_now()
 
@@ -176,10 +177,15 @@ class TrainStep(Step):
             self._series[key] = ([], [])
             line.set_data([], [])
         loss_ax, acc_ax = self._axes
-        if loss_ax.get_xlim() != (0, config.epochs) or loss_ax.get_ylim() != (0, INITIAL_LOSS_TOP):
+        if (
+            loss_ax.get_xlim() != (0, config.epochs)
+            or loss_ax.get_ylim() != (0, INITIAL_LOSS_TOP)
+            or acc_ax.get_ylim() != (0, 1.0)
+        ):
             for ax in (loss_ax, acc_ax):
                 ax.set_xlim(0, config.epochs)
             loss_ax.set_ylim(0, INITIAL_LOSS_TOP)
+            acc_ax.set_ylim(0, 1.0)
             self.chart.redraw_now()
         else:
             self.chart.redraw()
@@ -206,15 +212,27 @@ class TrainStep(Step):
         if event.loss > loss_ax.get_ylim()[1]:  # rare (raw 0-255 inputs): rescale, full draw
             loss_ax.set_ylim(0, event.loss * 1.2)
             full = True
+        if event.kind == "epoch":  # zoom to the epochs done: rare, so a full draw is cheap
+            full = self._zoom_accuracy() or full
         self.chart.redraw(full=full)
         return (
             (event.epoch - 1) * event.batches + event.batch,
             event.epochs * event.batches,
             f"Epoch {event.epoch} of {event.epochs}, batch {event.batch} of {event.batches} — "
             f"loss {event.loss:.3f}, accuracy {event.accuracy:.1%} — "
-            f"{event.images_per_s:,.0f} images/s — elapsed {_clock(event.elapsed_s)}, "
-            f"ETA {_clock(event.eta_s)}",
+            f"{event.images_per_s:,.0f} images/s — elapsed {clock(event.elapsed_s)}, "
+            f"ETA {clock(event.eta_s)}",
         )
+
+    def _zoom_accuracy(self) -> bool:
+        """Fit the accuracy axis to the test-set points and the training curve after its first
+        epoch (the first epoch's climb from 10% would flatten the rest); True if it moved."""
+        acc_ax = self._axes[1]
+        before = acc_ax.get_ylim()
+        xs, ys = self._series["train_accuracy"]
+        values = [y for x, y in zip(xs, ys, strict=True) if x >= 1.0]
+        zoom_accuracy(acc_ax, values + self._series["val_accuracy"][1])
+        return acc_ax.get_ylim() != before
 
     def _on_finished(self, result: RunResult) -> str:
         from trainer.data import data_label
@@ -226,7 +244,7 @@ class TrainStep(Step):
         data = data_label(result.source, result.n_train, result.n_test)
         return (
             f"Done: test accuracy {result.test_accuracy:.2%} "
-            f"(train-validation gap {result.gap:+.2%}), {result.params:,} parameters, "
+            f"(train-test gap {result.gap:+.2%}), {result.params:,} parameters, "
             f"{result.fit_seconds:.1f} s on {data}. "
             "Saved to your lab runs; see step 4 for its predictions."
         )
