@@ -81,6 +81,8 @@ def test_predict_follows_the_data_when_a_folder_is_chosen(qtbot, window, state, 
     with them, and come back computed on the new test set."""
     from trainer.sample import load_sample
 
+    state.ensure_data()
+    qtbot.waitUntil(lambda: not state.data_loading_now, timeout=60_000)
     state.data = load_sample()  # as if the lab had fallen back to the sample
     train = window.view("labs").train_step
     with qtbot.waitSignal(train.run_finished, timeout=180_000):
