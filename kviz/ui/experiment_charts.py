@@ -91,11 +91,11 @@ def _curves(chart: Chart, done: Sequence[tuple[PlannedRun, RunResult]]) -> None:
         acc_ax.plot(epochs, train, style, color=color, linewidth=0.8, alpha=0.6)
         acc_ax.plot(epochs, test, style, color=color, linewidth=2)
         accuracies += [a for a in train + test if a > 0.5]
-    loss_ax.set_title("Test-set loss (▼ lowest)")
+    loss_ax.set_title("Test-set loss\n▼ lowest", fontsize="medium")
     loss_ax.set_xlabel("epoch")
     if max((r.history[0].val_loss for _, r in done if r.history), default=1.0) > 10:
         loss_ax.set_yscale("log")
-    acc_ax.set_title("Accuracy (thin: training, thick: test set)")
+    acc_ax.set_title("Accuracy\nthin: training, thick: test set", fontsize="medium")
     acc_ax.set_xlabel("epoch")
     acc_ax.set_ylim(*accuracy_limits(accuracies))
     loss_ax.legend(fontsize="x-small")

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 def runs_table(runs: Sequence[tuple[PlannedRun, RunResult]]) -> str:
     """The finished runs as a small HTML table: accuracy, gap, size and time."""
     head = (
-        "<tr><th align=left>Run</th><th>Test acc.</th><th>Training acc.</th><th>Gap</th>"
-        "<th>Parameters</th><th>Fit</th><th>Images/s</th></tr>"
+        "<tr><th align=left>Run</th><th>Test acc.</th><th>Training acc.</th><th>Gap (points)"
+        "</th><th>Parameters</th><th>Fit</th><th>Images/s</th></tr>"
     )
     rows = []
     for p, r in runs:

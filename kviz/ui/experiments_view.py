@@ -83,6 +83,16 @@ class ExperimentWorker(Worker[tuple[int, "ProgressEvent"], "ExperimentResult"]):
         )
 
 
+def _duration(experiment_id: str) -> str:
+    """How long the full version took when the reference was measured."""
+    from trainer.experiments import reference
+
+    entry = reference()["experiments"].get(experiment_id)
+    if entry is None:
+        return ""
+    return f"It took {entry['seconds']:.0f} s here on two busy cores; the quick version, seconds."
+
+
 def _wrapped(text: str = "", rich: bool = False) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
@@ -122,6 +132,8 @@ class ExperimentsView(QWidget):
         split = QSplitter()
         self.list = QListWidget()
         self.list.setAccessibleName("Experiments")
+        self.list.setMinimumWidth(150)
+        self.list.setMaximumWidth(230)
         self.list.currentRowChanged.connect(self._select)
         split.addWidget(self.list)
         self.pages = QStackedWidget()
@@ -129,7 +141,7 @@ class ExperimentsView(QWidget):
             self.pages.addWidget(build())
         split.addWidget(self.pages)
         split.setStretchFactor(1, 1)
-        split.setSizes([220, 800])
+        split.setSizes([190, 800])
         layout.addWidget(split, 1)
         for seq in ("Return", "Enter"):
             shortcut = QShortcut(QKeySequence(seq), self.own_page)
@@ -247,7 +259,6 @@ class ExperimentsView(QWidget):
 
     def _fill_list(self) -> None:
         from kviz.store.experiments import done_experiments
-        from kviz.wording import when_due
 
         done = {}
         if self.state.db_open and self.state.learner_id is not None:
@@ -257,7 +268,8 @@ class ExperimentsView(QWidget):
         self.list.clear()
         for exp in self.experiments:
             when = done.get(exp.id)
-            text = exp.title + (f"\n✓ done {when_due(when)}" if when else "")
+            done_at = when.astimezone().strftime("%d %b %H:%M") if when else ""
+            text = exp.title + (f"\n✓ done {done_at}" if when else "")
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, exp.id)
             self.list.addItem(item)
@@ -277,7 +289,10 @@ class ExperimentsView(QWidget):
         planned = self.exp.runs(quick=False)
         self.title.setText(f"<h3>{self.exp.title}</h3>")
         self.runs_text.setText(
-            f"{self.exp.question}\n\nRuns: " + "; ".join(p.label for p in planned) + "."
+            f"{len(planned)} runs on MNIST: "
+            + "; ".join(p.label for p in planned)
+            + ". "
+            + _duration(self.exp.id)
         )
         self.prompt.setText(self.item.prompt)
         if self.answer_input is not None:

@@ -51,7 +51,7 @@ def test_predict_run_explain_in_the_app(qtbot, window, state, learner):
 
     view = _open(window, "seeds")
     assert view.pages.currentIndex() == PREDICT
-    assert "random seed" in view.runs_text.text()
+    assert view.runs_text.text().startswith("4 runs on MNIST: seed 1; seed 2;")
     _answer(view.answer_input, view.item)
     qtbot.mouseClick(view.run_button, qtbot_button())
     with state.db.session() as s:  # recorded before any result
