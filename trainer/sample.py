@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.data import MnistData
+from trainer.data import SAMPLE_SOURCE, MnistData
 from trainer.errors import DataError
 
-SOURCE = "offline sample (5,000 digits)"
+SOURCE = SAMPLE_SOURCE
 N_TRAIN = 4000
 _SHUFFLE_SEED = 0
 

@@ -43,7 +43,8 @@ class QuestionStat:
 @dataclass(frozen=True)
 class LabStat:
     learner: str
-    lab: str  # the settings that differ from the reference lab ("reference" if none)
+    lab: str  # the settings that differ from the reference lab ("reference" if none),
+    # then " [sample]" for runs on the offline sample, never grouped with full MNIST runs
     runs: int
     best_accuracy: float | None
 
@@ -79,6 +80,8 @@ def _lab_name(config: dict[str, Any]) -> str:
 
 def class_report(db: Database) -> ClassReport:
     """The report over every row this connection can read."""
+    from trainer.data import data_kind
+
     with db.session() as s:
         names = dict(s.execute(select(LearnerRow.id, LearnerRow.name)).all())
         attempts = s.execute(
@@ -91,9 +94,9 @@ def class_report(db: Database) -> ClassReport:
             ).order_by(AttemptRow.id)
         ).all()
         runs = s.execute(
-            select(LabRunRow.learner_id, LabRunRow.config, LabRunRow.metrics).where(
-                LabRunRow.cancelled.is_(False)
-            )
+            select(
+                LabRunRow.learner_id, LabRunRow.config, LabRunRow.metrics, LabRunRow.source
+            ).where(LabRunRow.cancelled.is_(False))
         ).all()
     per_topic: dict[tuple[str, str], list[bool]] = defaultdict(list)
     per_question: dict[str, list[bool]] = defaultdict(list)
@@ -132,10 +135,11 @@ def class_report(db: Database) -> ClassReport:
     )
     missed = sorted(questions, key=lambda q: (q.percent_right, -q.answers, q.question_id))
     labs: dict[tuple[str, str], list[float | None]] = defaultdict(list)
-    for learner_id, config, metrics in runs:
+    for learner_id, config, metrics, source in runs:
         who = names.get(learner_id, "(no learner)") if learner_id is not None else "(no learner)"
         accuracy = metrics.get("test_accuracy")
-        labs[(who, _lab_name(config))].append(
+        sample = " [sample]" if data_kind(source or "") == "sample" else ""
+        labs[(who, _lab_name(config) + sample)].append(
             float(accuracy) if isinstance(accuracy, int | float) else None
         )
     lab_stats = tuple(

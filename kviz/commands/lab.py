@@ -78,7 +78,8 @@ def _add_common(parser: argparse.ArgumentParser, settings: bool = True) -> None:
         "--mnist-dir",
         default=argparse.SUPPRESS,
         help="folder with the four MNIST *-ubyte.gz files (default: $KVIZ_MNIST_DIR, "
-        "the download cache, the mirrors, then the offline sample)",
+        "the folder chosen in the app, the download cache, the mirrors, then the offline "
+        "sample)",
     )
     if settings:
         parser.add_argument("--train-limit", type=int, help="train on the first N images only")
@@ -88,12 +89,13 @@ def _add_common(parser: argparse.ArgumentParser, settings: bool = True) -> None:
 def run_reference(args: argparse.Namespace) -> int:
     """The seed program, step by step, then the figures a learner compares."""
     from trainer import TrainerError, train
+    from trainer.data import data_label
 
     try:
         config = _config(args)
         data = _load(args)
         n_train = min(len(data.train_images), args.train_limit or len(data.train_images))
-        print(f"data: {data.source}")
+        print(data_line(data))
         print((n_train, 28, 28, 1))
         print((len(data.test_images), 28, 28, 1))
         result = train(config, data, listener=_progress_printer(sys.stdout))
@@ -103,7 +105,8 @@ def run_reference(args: argparse.Namespace) -> int:
     print(f"truth:     {[p.truth for p in result.predictions]}")
     print(
         f"test accuracy {result.test_accuracy:.4f}, test loss {result.test_loss:.4f}, "
-        f"{result.params:,} parameters, fit {result.fit_seconds:.1f} s ({result.source})"
+        f"{result.params:,} parameters, fit {result.fit_seconds:.1f} s "
+        f"({data_label(result.source, result.n_train, result.n_test)}: {result.source})"
     )
     if args.json:
         print(json.dumps(result.to_dict()))
@@ -122,7 +125,7 @@ def run_sweep(args: argparse.Namespace) -> int:
         config = _config(args)
         sweep_configs(config, args.param, values)
         data = _load(args)
-        print(f"data: {data.source}")
+        print(data_line(data))
         listener = _runs_printer([f"{args.param} = {v}" for v in values])
         results = sweep(config, args.param, values, data, listener=listener)
     except TrainerError as exc:
@@ -160,8 +163,17 @@ def _config(args: argparse.Namespace, base: Any = None) -> Any:
 
 
 def _load(args: argparse.Namespace) -> Any:
-    """MNIST from --mnist-dir (or the usual sources), with download progress on stderr."""
+    """MNIST from --mnist-dir (or the usual sources), with download progress on stderr and
+    one line of advice there when the offline sample stands in for it."""
+    from kviz.data_notice import cli_advice
+    from kviz.preferences import PreferencesError, mnist_folder
     from trainer import load_mnist
+
+    try:
+        folder = mnist_folder(getattr(args, "mnist_dir", None))
+    except PreferencesError as exc:
+        print(f"kviz: warning: {exc}; ignoring the remembered MNIST folder", file=sys.stderr)
+        folder = None
 
     def progress(name: str, done: int, total: int) -> None:
         if sys.stderr.isatty():
@@ -169,10 +181,21 @@ def _load(args: argparse.Namespace) -> Any:
         elif done == total:
             print(f"downloaded {name} ({total:,} bytes)", file=sys.stderr)
 
-    data = load_mnist(getattr(args, "mnist_dir", None), progress=progress)
+    data = load_mnist(folder, progress=progress)
     if sys.stderr.isatty():
         print(file=sys.stderr)
+    advice = cli_advice(data)
+    if advice is not None:
+        print(advice, file=sys.stderr)
     return data
+
+
+def data_line(data: Any) -> str:
+    """What was loaded, as the first line of a lab's output: source and image counts."""
+    return (
+        f"data: {data.source}, {len(data.train_images):,} train / "
+        f"{len(data.test_images):,} test images"
+    )
 
 
 def run_presets(args: argparse.Namespace) -> int:
@@ -193,6 +216,7 @@ def run_preset(args: argparse.Namespace) -> int:
     """Train one rung over the seeds, print mean and spread, and save the runs if asked."""
     from kviz.store.run_models import ModelFileError, folder_for, save_model
     from trainer import TrainerError
+    from trainer.data import data_label
     from trainer.presets import preset_config
     from trainer.seeds import parse_seeds, train_seeds
 
@@ -211,7 +235,7 @@ def run_preset(args: argparse.Namespace) -> int:
         config = _config(args, preset_config(args.preset))
         db, learner = _records(args)
         data = _load(args)
-        print(f"data: {data.source}")
+        print(data_line(data))
         listener = _runs_printer([f"{args.preset}, seed {seed}" for seed in seeds])
         runs = train_seeds(config, seeds, data, listener=listener, on_result=keep)
     except TrainerError as exc:
@@ -232,7 +256,8 @@ def run_preset(args: argparse.Namespace) -> int:
     print(
         f"{args.preset}: test accuracy {report['test_accuracy']:.2%} +- {report['spread']:.2%} "
         f"(seeds {args.seeds}: {accuracies}), {report['params']:,} parameters, "
-        f"{report['macs']:,} MACs/image, fit {report['fit_seconds']:.1f} s per seed"
+        f"{report['macs']:,} MACs/image, fit {report['fit_seconds']:.1f} s per seed "
+        f"({data_label(report['source'], report['n_train'], report['n_test'])})"
     )
     if args.json:
         print(json.dumps(report))

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from kviz.commands.lab import _add_common, _fail, _load
+from kviz.commands.lab import _add_common, _fail, _load, data_line
 
 
 def add_parser(labs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,7 +50,7 @@ def run_versus(args: argparse.Namespace) -> int:
             threads=args.threads,
         )
         data = _load(args)
-        print(f"data: {data.source}", file=sys.stderr)
+        print(data_line(data), file=sys.stderr)
         result = versus(
             data,
             epochs=args.epochs,

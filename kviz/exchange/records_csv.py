@@ -35,6 +35,7 @@ RUN_COLUMNS = (
     "params",
     "fit_seconds",
     "source",
+    "data",  # "sample" (the offline sample) or "MNIST": what a spreadsheet filters on
     "n_train",
     "n_test",
     "cancelled",
@@ -100,6 +101,8 @@ def write_attempts_csv(
 
 def write_runs_csv(db: Database, path: Path, learner_id: int | None = None) -> int:
     """Every lab run (one learner's or all), oldest first; returns the number of rows."""
+    from trainer.data import data_kind
+
     names = {learner.id: learner.name for learner in list_learners(db)}
     rows: list[list[object]] = []
     for run in list_lab_runs(db, learner_id):
@@ -114,6 +117,7 @@ def write_runs_csv(db: Database, path: Path, learner_id: int | None = None) -> i
                 m.get("params", ""),
                 round(run.duration_s, 3),
                 run.source,
+                data_kind(run.source),
                 m.get("n_train", ""),
                 m.get("n_test", ""),
                 int(run.cancelled),

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart, zoom_accuracy
+from kviz.ui.data_banner import DataBanner
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, SweepWorker, Task, TaskControls
 from kviz.wording import clock
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 COLUMNS = [
     "When",
     "Config",
+    "Data (train / test)",
     "Seed",
     "Test accuracy",
     "Train-test gap",
@@ -83,10 +85,13 @@ def sweep_summary(runs: Sequence[Any]) -> SweepSummary | None:
     """The summary of `runs` (LabRun-like) when they differ in exactly one setting besides the
     seed and in at least two values of it; None otherwise. Numbers sort by value, words keep
     the order in which they first appear."""
+    from trainer.data import data_kind
     from trainer.seeds import mean_spread
     from trainer.settings import BY_NAME, with_defaults
 
     finished = [r for r in runs if not r.cancelled and r.test_accuracy is not None]
+    if len({data_kind(r.source) for r in finished}) > 1:
+        return None  # a sample run and a full run are never one sweep's points
     configs = [with_defaults(r.config) for r in finished]
     for config in configs:
         config.pop("seed")
@@ -122,8 +127,22 @@ def sweep_eta(index: int, runs: int, event: ProgressEvent, finished_s: float | N
     return event.eta_s + per_run * (runs - index - 1)
 
 
+def run_label(run: LabRun) -> str:
+    """A run's settings, marked when it trained on the offline sample (never mixed up)."""
+    return config_text(run.config) + sample_mark(run)
+
+
+def sample_mark(run: LabRun) -> str:
+    """ " [sample]" for a run on the offline sample, else ""."""
+    from trainer.data import data_kind
+
+    return " [sample]" if data_kind(run.source) == "sample" else ""
+
+
 def seed_groups(runs: list[Any]) -> list[tuple[str, list[float]]]:
-    """Finished runs grouped by config without the seed: (label, test accuracies), oldest first."""
+    """Finished runs grouped by config without the seed and by data (sample or MNIST):
+    (label, test accuracies), oldest first."""
+    from trainer.data import data_kind
     from trainer.settings import with_defaults
 
     groups: dict[str, tuple[str, list[float]]] = {}
@@ -132,8 +151,8 @@ def seed_groups(runs: list[Any]) -> list[tuple[str, list[float]]]:
             continue
         config = with_defaults(run.config)
         config.pop("seed")
-        key = json.dumps(config, sort_keys=True)
-        label = config_text(run.config)
+        key = json.dumps([config, data_kind(run.source)], sort_keys=True)
+        label = run_label(run)
         groups.setdefault(key, (label, []))[1].append(float(run.test_accuracy))
     return list(groups.values())
 
@@ -155,6 +174,8 @@ class CompareView(QWidget):
         self.runs: list[LabRun] = []
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Compare lab runs</h2>"))
+        self.data_banner = DataBanner(state)
+        layout.addWidget(self.data_banner)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().hide()
@@ -237,6 +258,7 @@ class CompareView(QWidget):
     def refresh(self) -> None:
         """Reload the learner's saved runs, newest first."""
         from kviz.store.records import list_lab_runs
+        from trainer.data import data_label
 
         runs = list_lab_runs(self.state.db, self.state.learner_id)
         self.runs = sorted(runs, key=lambda r: r.created_at, reverse=True)
@@ -249,6 +271,7 @@ class CompareView(QWidget):
             cells = [
                 run.created_at.astimezone().strftime("%d %b %H:%M"),
                 config_text(run.config),
+                data_label(run.source, m.get("n_train"), m.get("n_test"), short=True),
                 str(run.config.get("seed", "")),
                 "n/a" if acc is None else f"{acc:.2%}",
                 "n/a" if gap is None else f"{gap:+.2%}",
@@ -261,10 +284,13 @@ class CompareView(QWidget):
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if c >= 2:
+                if c >= 3:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
+                elif c == 2:
+                    data = data_label(run.source, m.get("n_train"), m.get("n_test"))
+                    item.setToolTip(f"{data} ({run.source})" if run.source else data)
                 self.table.setItem(r, c, item)
         if self.runs and not self.table.selectedItems():
             self.table.selectRow(0)
@@ -335,11 +361,12 @@ class CompareView(QWidget):
     def _run_label(self, run: LabRun) -> str:
         """The legend's name for a run: the swept value when the runs shown are a sweep."""
         if self.summary is None:
-            return config_text(run.config)
+            return run_label(run)
         from trainer.settings import BY_NAME, with_defaults
 
         value = BY_NAME[self.summary.setting].show(with_defaults(run.config)[self.summary.setting])
-        return f"{self.summary.setting} {value}, seed {run.config.get('seed', '')}"
+        seed = run.config.get("seed", "")
+        return f"{self.summary.setting} {value}, seed {seed}{sample_mark(run)}"
 
     def _plot_summary(self, ax: Any, summary: SweepSummary) -> None:
         """The swept setting against test accuracy (dots, +- sd over seeds) and fit time."""

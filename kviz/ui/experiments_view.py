@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart
+from kviz.ui.data_banner import DataBanner
 from kviz.ui.experiment_charts import draw_live
 from kviz.ui.experiment_result import ResultPage, wrapped
 from kviz.ui.experiment_text import duration_text
@@ -79,6 +80,7 @@ class ExperimentsView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Guided experiments: predict, run, explain</h2>"))
+        self.data_banner = DataBanner(state)  # on the Run page: the Predict page has no room
         split = QSplitter()
         self.list = QListWidget()
         self.list.setAccessibleName("Experiments")
@@ -134,6 +136,7 @@ class ExperimentsView(QWidget):
         layout = QVBoxLayout(page)
         self.run_title = QLabel()
         layout.addWidget(self.run_title)
+        layout.addWidget(self.data_banner)
         self.live_chart = Chart(min_height=220)
         layout.addWidget(self.live_chart, 1)
         controls = TaskControls.make("Run", self.predict_and_run, self.cancel)

@@ -157,6 +157,7 @@ class HomeView(QWidget):
             self.quizzes.addItem("No quiz yet.")
         self._show_experiments(learner_id)
         self.runs.clear()
+        from trainer.data import data_label
         from trainer.experiments import BY_ID
         from trainer.settings import describe
 
@@ -168,7 +169,8 @@ class HomeView(QWidget):
             what = f"quest rung {preset}" if preset else describe(run.config)
             if exp is not None:
                 what = f"{exp.title}: {run.metrics.get('label', what)}"
-            self.runs.addItem(f"{when}  {what}: test accuracy {acc_text}")
+            data = data_label(run.source, run.metrics.get("n_train"), run.metrics.get("n_test"))
+            self.runs.addItem(f"{when}  {what}: test accuracy {acc_text} ({data})")
         if not self.runs.count():
             self.runs.addItem("No lab run yet.")
         self._days = attempts_per_day(self.state.db, learner_id, days=30)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
+from kviz.ui.data_banner import DataBanner
 from kviz.ui.lab_steps.build_step import BuildStep
 from kviz.ui.lab_steps.data_step import DataStep
 from kviz.ui.lab_steps.draw_step import DrawStep
@@ -50,6 +51,8 @@ class LabView(QWidget):
         self.saved_run_ids: list[int] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.data_banner = DataBanner(state)  # above every step: Train uses the same data
+        layout.addWidget(self.data_banner)
         layout.addWidget(self.tabs)
         self.setFocusProxy(self.tabs)
         # As Help says, wherever the focus is in a step (a table or the code view would

@@ -202,7 +202,8 @@ class MainWindow(QMainWindow):
             self,
             "Kviz could not load MNIST",
             f"{message}\n\nPut the four MNIST files (train-images-idx3-ubyte.gz and the "
-            "other three) in a folder and start Kviz with --mnist-dir FOLDER, or set "
+            'other three) in a folder and pick it with "Choose MNIST folder…" above the '
+            "lab (Kviz remembers it), start Kviz with --mnist-dir FOLDER or set "
             "KVIZ_MNIST_DIR; or connect to the internet so Kviz can download them.",
         )
 

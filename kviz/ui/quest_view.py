@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart, zoom_accuracy
+from kviz.ui.data_banner import DataBanner
 from kviz.ui.lab_steps.common import CodeBox
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, SeedsWorker, Task, TaskControls
@@ -73,6 +74,17 @@ def accuracy_text(accuracies: list[float]) -> str:
     return f"{mean:.2%} +- {100 * spread:.2f} {seeds}"
 
 
+def sample_note(runs: list[Any]) -> str:
+    """' [sample]' when the learner's runs trained on the offline sample, which the reference
+    beside them did not (' [some on the sample]' for a mix); '' for MNIST runs."""
+    from trainer.data import data_kind
+
+    kinds = {data_kind(run.source) for run in runs}
+    if "sample" not in kinds:
+        return ""
+    return " [sample]" if kinds == {"sample"} else " [some on the sample]"
+
+
 class QuestView(QWidget):
     """The ladder table, the rung's why and code, a run panel and the accuracy-cost chart."""
 
@@ -92,6 +104,8 @@ class QuestView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>The quest for higher accuracy</h2>"))
+        self.data_banner = DataBanner(state)
+        layout.addWidget(self.data_banner)
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -229,7 +243,8 @@ class QuestView(QWidget):
                 f"{_mean(ref['fit_seconds']):.1f} s" if ref else "n/a",
                 accuracy_text(ref["accuracies"]) if ref else "n/a",
                 f"{_mean([m.duration_s for m in mine]):.1f} s" if mine else "",
-                accuracy_text([float(m.test_accuracy) for m in mine]) or "not run yet",
+                (accuracy_text([float(m.test_accuracy) for m in mine]) or "not run yet")
+                + sample_note(mine),
             ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -389,6 +404,7 @@ class QuestView(QWidget):
 
     def _on_finished(self, runs: SeedRuns) -> str:
         from kviz.store.records import save_lab_run
+        from trainer.data import data_label
 
         finished = [r for r in runs.runs if not r.cancelled]
         for result in finished:
@@ -399,8 +415,13 @@ class QuestView(QWidget):
         cancelled = len(runs.runs) - len(finished)
         self.state.records_changed.emit()
         self.refresh()
+        data = (
+            f" on {data_label(finished[0].source, finished[0].n_train, finished[0].n_test)}"
+            if finished
+            else ""
+        )
         return (
-            f"{self.running}: {accuracy_text(runs.accuracies) or 'no finished run'}; "
+            f"{self.running}: {accuracy_text(runs.accuracies) or 'no finished run'}{data}; "
             f"{len(finished)} run(s) saved" + (", 1 cancelled (not saved)." if cancelled else ".")
         )
 

@@ -2,7 +2,10 @@
 
 Views never talk to each other; they read this object and listen to its signals. The
 database is opened just after the window shows (its libraries import on the warm-up worker
-meanwhile); MNIST is loaded once per session on a DataWorker. Predict and Draw show one saved
+meanwhile); MNIST is loaded once per session on a DataWorker, from `kviz.preferences.
+mnist_source` (--mnist-dir, $KVIZ_MNIST_DIR, the remembered folder) or the trainer's cache,
+mirrors and offline sample, and again when the learner chooses a folder or retries the
+download (`choose_mnist_dir`, `reload_data`). Predict and Draw show one saved
 run (`run_uid`: the last trained, or the one the learner picked); its model is the last
 trained one in memory or a model file reopened from `models_folder`.
 """
@@ -22,6 +25,7 @@ from kviz.ui.workers import DataWorker, WarmupWorker, WorkerPool
 if TYPE_CHECKING:
     from kviz.bank.loader import Bank, Problem
     from kviz.classroom.sync import ClassLink
+    from kviz.preferences import FolderOrigin
     from kviz.store.database import Database
     from kviz.store.views import Learner
     from trainer.data import MnistData
@@ -34,6 +38,7 @@ class AppState(QObject):
     learner_changed = Signal()
     records_changed = Signal()  # a quiz or a lab run was saved
     data_progress = Signal(str, int, int)  # file name, bytes done, bytes total
+    data_loading = Signal()  # a load of MNIST has started (the first, or a reload)
     data_loaded = Signal()
     data_failed = Signal(str)
     warm = Signal(str)  # "core", "matplotlib", then "keras": what the warm-up has imported
@@ -44,9 +49,13 @@ class AppState(QObject):
         super().__init__()
         self.db_target = db_target
         self._db: Database | None = None
-        self.mnist_dir = mnist_dir
+        self.mnist_dir = mnist_dir  # --mnist-dir, or the folder chosen this session
         self.learner: Learner | None = None
         self.data: MnistData | None = None
+        self.data_error: str | None = None  # why the last load failed
+        self.preferences_problem: str | None = None  # a damaged settings file, ignored
+        self.data_folder_origin: FolderOrigin | None = None  # where the folder was named
+        self._reload_when_done = False  # a folder was chosen while a load was running
         self.result: RunResult | None = None  # the last finished run (with its model)
         self.run_uid: str | None = None  # the saved run Predict and Draw show
         self._opened: tuple[str, Any] | None = None  # the last model reopened from its file
@@ -165,13 +174,66 @@ class AppState(QObject):
         if self.data is not None:
             return True
         if self._data_worker is None:
-            worker = DataWorker(self.mnist_dir)
+            from kviz.preferences import PreferencesError, mnist_source
+
+            try:
+                folder, self.data_folder_origin = mnist_source(self.mnist_dir)
+                self.preferences_problem = None
+            except PreferencesError as exc:
+                folder, self.data_folder_origin, self.preferences_problem = None, None, str(exc)
+            worker = DataWorker(folder)
             worker.progress.connect(self._on_data_progress)
             worker.finished.connect(self._on_data)
             worker.failed.connect(self._on_data_failed)
             self._data_worker = worker
+            self.data_error = None
             self.workers.start(worker)
+            self.data_loading.emit()
         return False
+
+    @property
+    def data_loading_now(self) -> bool:
+        return self._data_worker is not None
+
+    def reload_data(self) -> None:
+        """Load MNIST again: after a folder is chosen, or to retry the download. A load that
+        is running is let finish and then replaced, so the newest choice always wins."""
+        if self._data_worker is not None:
+            self._reload_when_done = True
+            return
+        self.data = None
+        self.ensure_data()
+
+    def choose_mnist_dir(self, folder: str | Path) -> Path:
+        """Use (and remember for later sessions) a folder holding the four MNIST files, then
+        reload. Raises trainer's DataError naming each missing or damaged file, or
+        kviz.preferences.PreferencesError when the choice cannot be saved."""
+        from kviz.preferences import remember_mnist_dir
+        from trainer.data import check_folder
+
+        path = check_folder(folder)
+        remember_mnist_dir(path)
+        self.mnist_dir = path
+        self.reload_data()
+        return path
+
+    def forget_mnist_dir(self) -> None:
+        """Drop the remembered folder (gone, say) and load from the usual sources again:
+        the cache, a download, or the offline sample."""
+        from kviz.preferences import remember_mnist_dir
+
+        remember_mnist_dir(None)
+        self.mnist_dir = None
+        self.reload_data()
+
+    def _load_again(self) -> bool:
+        """Start the reload asked for while the last load ran; True if it did."""
+        if not self._reload_when_done:
+            return False
+        self._reload_when_done = False
+        self._data_worker = None
+        self.reload_data()
+        return True
 
     @Slot(object)
     def _on_data_progress(self, progress: tuple[str, int, int]) -> None:
@@ -179,6 +241,8 @@ class AppState(QObject):
 
     @Slot(object)
     def _on_data(self, data: MnistData) -> None:
+        if self._load_again():
+            return
         self._data_worker = None
         self.data = data
         waiters, self._data_waiters = self._data_waiters, []
@@ -188,7 +252,10 @@ class AppState(QObject):
 
     @Slot(str)
     def _on_data_failed(self, message: str) -> None:
+        if self._load_again():
+            return
         self._data_worker = None
+        self.data_error = message
         waiters, self._data_waiters = self._data_waiters, []
         for _ready, failed in waiters:
             failed(message)

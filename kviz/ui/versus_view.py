@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart
+from kviz.ui.data_banner import DataBanner
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, Task, TaskControls, Worker
 
@@ -157,6 +158,8 @@ class VersusView(QWidget):
         self.result: VersusResult | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h2>Keras vs PyTorch, measured</h2>"))
+        self.data_banner = DataBanner(state)
+        layout.addWidget(self.data_banner)
         intro = QLabel(INTRO)
         intro.setWordWrap(True)
         layout.addWidget(intro)

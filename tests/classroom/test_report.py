@@ -88,3 +88,22 @@ def test_generated_class_of_thirty_through_the_cli(pg_url: str) -> None:
     assert rows[0][:3] == ["section", "learner", "topic"]
     text = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60).stdout
     assert "30 learners" in text and "most missed" in text
+
+
+def test_sample_runs_are_their_own_lab_row(tmp_path: Path) -> None:
+    """A run on the offline sample never shares a row (and a best accuracy) with full MNIST
+    runs of the same settings. The report reads any database, so SQLite serves here."""
+    from kviz.store.records import get_or_create_learner, save_lab_run
+    from trainer.config import LabConfig
+    from trainer.sample import SOURCE
+
+    db = open_database(str(tmp_path / "kviz.db"))
+    try:
+        ana = get_or_create_learner(db, "Ana").id
+        run = {"config": LabConfig().to_dict(), "history": []}
+        save_lab_run(db, ana, run | {"test_accuracy": 0.969, "source": "folder /m"})
+        save_lab_run(db, ana, run | {"test_accuracy": 0.876, "source": SOURCE})
+        labs = [(lab.lab, lab.runs, lab.best_accuracy) for lab in class_report(db).labs]
+    finally:
+        db.close()
+    assert labs == [("reference", 1, 0.969), ("reference [sample]", 1, 0.876)]

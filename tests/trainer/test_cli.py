@@ -30,6 +30,7 @@ def test_reference_json(mnist_dir, capsys):
     assert code == 0
     assert "(2000, 28, 28, 1)" in out and "(10000, 28, 28, 1)" in out
     assert "Epoch 1/1" in out
+    assert f"(MNIST, 2,000 train / 10,000 test: folder {mnist_dir})" in out  # the summary
     report = json.loads(out.strip().splitlines()[-1])
     for key in (
         "test_accuracy",
@@ -105,8 +106,15 @@ def test_offline_reference_runs_on_the_sample_and_says_so(monkeypatch, capsys):
     monkeypatch.delenv("KVIZ_MNIST_DIR", raising=False)
     monkeypatch.setattr("trainer.mirrors.MIRRORS", ())
     assert main(["lab", "reference", "--json"]) == 0
-    out = capsys.readouterr().out
-    assert "offline sample (5,000 digits)" in out.splitlines()[0]
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == (
+        "data: offline sample (5,000 digits), 4,000 train / 1,000 test images"
+    )
+    # the same advice as the app's banner, in one line: what it costs, why, what to do
+    (advice,) = [line for line in err.splitlines() if line.startswith("kviz: note: ")]
+    assert "offline sample, not MNIST: 4,000 training / 1,000 test digits" in advice
+    assert "because no MNIST folder is set and the download failed" in advice
+    assert "no mirrors configured" in advice and "--mnist-dir DIR" in advice
     report = json.loads(out.strip().splitlines()[-1])
     assert report["source"] == "offline sample (5,000 digits)"
     assert report["n_train"] == 4000 and report["n_test"] == 1000
@@ -191,3 +199,38 @@ def test_bad_lab_settings_are_one_line_naming_the_field(args, message, capsys):
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith(f"kviz: error: {message}") and "\n" not in err
+
+
+def test_remembered_folder_is_used_and_a_full_run_gives_no_advice(mnist_dir, capsys):
+    """The folder chosen in the app (kviz.preferences) is the CLI's too, after --mnist-dir
+    and $KVIZ_MNIST_DIR (both unset here by the isolated user dirs)."""
+    from kviz.preferences import remember_mnist_dir
+
+    remember_mnist_dir(mnist_dir)
+    argv = ["lab", "reference", "--epochs", "1", "--train-limit", "300", "--json"]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0] == (
+        f"data: folder {mnist_dir.resolve()}, 60,000 train / 10,000 test images"
+    )
+    assert "kviz: note" not in err
+    assert json.loads(out.strip().splitlines()[-1])["n_test"] == 10000
+
+
+def test_damaged_settings_file_is_named_and_ignored(mnist_dir, capsys, monkeypatch):
+    from kviz.preferences import preferences_path
+
+    monkeypatch.setattr("trainer.mirrors.MIRRORS", ())
+    path = preferences_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"mnist_dir": ')
+    argv = ["lab", "reference", "--epochs", "1", "--train-limit", "300"]
+    assert main([*argv, "--mnist-dir", str(mnist_dir)]) == 0  # an explicit folder wins
+    assert "kviz: warning" not in capsys.readouterr().err
+    assert main(argv) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        f"kviz: warning: {path}: line 1: not valid JSON (Expecting value); choose the MNIST "
+        "folder again to rewrite it; ignoring the remembered MNIST folder"
+    )
+    assert err[1].startswith("kviz: note: Training on the offline sample")

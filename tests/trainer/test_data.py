@@ -61,3 +61,27 @@ def test_prepare_scales_as_asked():
     assert prepare(images, "none").ravel().tolist() == [0.0, 255.0]
     assert prepare(images, "center").shape == (1, 1, 2, 1)
     assert prepare(images, "center").dtype == np.float32
+
+
+def test_check_folder_names_every_missing_file(mnist_dir, tmp_path):
+    from trainer.data import check_folder
+
+    (tmp_path / "train-images-idx3-ubyte.gz").symlink_to(mnist_dir / "train-images-idx3-ubyte.gz")
+    with pytest.raises(DataError) as caught:
+        check_folder(tmp_path)
+    message = str(caught.value)
+    assert message == (
+        f"{tmp_path}: train-labels-idx1-ubyte.gz: missing; t10k-images-idx3-ubyte.gz: "
+        "missing; t10k-labels-idx1-ubyte.gz: missing"
+    )  # the file that is there is not blamed
+    assert check_folder(mnist_dir) == mnist_dir
+
+
+def test_data_label_tells_a_sample_run_from_a_full_one():
+    from trainer.data import data_label
+
+    assert data_label(SOURCE, 4000, 1000) == "sample, 4,000 train / 1,000 test"
+    assert data_label("folder /x", 60000, 10000) == "MNIST, 60,000 train / 10,000 test"
+    assert data_label("cache /c", None, None) == "MNIST"
+    assert data_label("", None, None) == "data not recorded"  # never guessed
+    assert data_label(SOURCE, 4000, 1000, short=True) == "sample, 4,000 / 1,000"

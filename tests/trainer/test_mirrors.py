@@ -153,6 +153,10 @@ def test_no_mirror_at_all_falls_back_to_the_offline_sample(checksums, tmp_path, 
     data = load_mnist(cache_dir=tmp_path, mirrors=[closed_port], checksums=checksums)
     assert data.source_kind == "sample"
     assert data.source == "offline sample (5,000 digits)"
+    # why, for the app's banner and the CLI's advice: no folder, and what the download said
+    assert data.fallback is not None
+    assert data.fallback.startswith("no MNIST folder is set and the download failed: ")
+    assert "could not download" in data.fallback and closed_port in data.fallback
     with pytest.raises(DataError, match="could not download"):
         load_mnist(
             cache_dir=tmp_path, mirrors=[closed_port], checksums=checksums, offline_sample=False

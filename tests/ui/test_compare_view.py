@@ -51,7 +51,8 @@ def test_a_sweep_saves_each_run_as_it_finishes(qtbot, compare, state, learner):
     assert all(r.config["train_limit"] == SLICE for r in runs)
     assert saved_while_running[0] is True  # the first run was saved mid-sweep
     assert compare.table.rowCount() == 2
-    assert compare.table.item(0, 3).text().endswith("%")  # the gap column
+    assert compare.table.item(0, 4).text().endswith("%")  # the accuracy column
+    assert compare.table.item(0, 2).text() == f"MNIST, {SLICE} / 10,000"
     assert progress_texts and all(re.search(r"Sweep ETA \d+:\d\d$", t) for t in progress_texts)
     assert any(t.startswith("Run 2 of 2") for t in progress_texts)
 
@@ -116,13 +117,14 @@ def test_closing_the_window_mid_sweep_keeps_the_finished_runs(
     assert [r.config["filters"] for r in list_lab_runs(state.db, learner.id)][:1] == [2]
 
 
-def run(filters: int, seed: int, accuracy: float, seconds: float, **config):
+def run(filters: int, seed: int, accuracy: float, seconds: float, source="folder /m", **config):
     """A LabRun-like saved run, as sweep_summary reads it."""
     return SimpleNamespace(
         config={"filters": filters, "seed": seed, **config},
         test_accuracy=accuracy,
         duration_s=seconds,
         cancelled=False,
+        source=source,
     )
 
 
@@ -149,6 +151,10 @@ def test_no_summary_unless_exactly_one_setting_differs():
     assert sweep_summary([run(4, 1, 0.9, 1.0), run(4, 2, 0.91, 1.0)]) is None  # seeds only
     assert sweep_summary([run(4, 1, 0.9, 1.0), run(8, 1, 0.9, 1.0, kernel=5)]) is None
     assert sweep_summary([]) is None
+    from trainer.sample import SOURCE
+
+    # a run on the offline sample is never a point of a full-MNIST sweep
+    assert sweep_summary([run(4, 1, 0.9, 1.0), run(8, 1, 0.88, 1.0, source=SOURCE)]) is None
     words = sweep_summary(
         [run(4, 1, 0.9, 1.0, optimizer="sgd"), run(4, 1, 0.95, 1.0, optimizer="adam")]
     )

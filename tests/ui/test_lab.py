@@ -71,6 +71,31 @@ def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner)
     draw.pad.add_stroke([(140, 40), (140, 240)])  # a "1"
     qtbot.waitUntil(lambda: draw.last_probabilities is not None, timeout=60_000)
     assert sum(draw.last_probabilities) == pytest.approx(1, abs=1e-3)
+    qtbot.waitUntil(lambda: "Saved to your lab runs" in train.status.text())
+    assert f" s on MNIST, {TRAIN_LIMIT:,} train / 10,000 test. " in train.status.text()
+
+
+def test_predict_follows_the_data_when_a_folder_is_chosen(qtbot, window, state, mnist_dir):
+    """A run trained on the offline sample, then the MNIST folder chosen: the predictions on
+    screen (the sample's 1,000 test digits) go at once, so nothing looks up MNIST's 10,000
+    with them, and come back computed on the new test set."""
+    from trainer.sample import load_sample
+
+    state.ensure_data()
+    qtbot.waitUntil(lambda: not state.data_loading_now, timeout=60_000)
+    state.data = load_sample()  # as if the lab had fallen back to the sample
+    train = window.view("labs").train_step
+    with qtbot.waitSignal(train.run_finished, timeout=180_000):
+        train.start()
+    predict = window.view("labs").predict_step
+    window.view("labs").tabs.setCurrentWidget(predict)
+    qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=60_000)
+    assert len(predict._all_probs) == 1000
+    state.choose_mnist_dir(mnist_dir)
+    assert predict._all_probs is None and predict.shown_uid is None
+    predict.confusion.setCurrentCell(4, 9)  # nothing to look up, and no error
+    qtbot.waitUntil(lambda: predict._all_probs is not None, timeout=120_000)
+    assert len(predict._all_probs) == 10000 and predict.digit.maximum() == 9999
 
 
 def test_cancel_stops_training_within_two_seconds(qtbot, window, state, learner, seconds):

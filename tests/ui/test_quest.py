@@ -105,6 +105,8 @@ def test_quest_view_runs_a_rung_saves_it_and_draws_the_point(qtbot, state, mnist
     [run] = list_lab_runs(state.db, state.learner_id)
     assert run.metrics["preset"] == "relu" and run.config["train_limit"] == 1000
     assert view.table.item(1, 7).text().endswith("(1 seed)")
+    qtbot.waitUntil(lambda: "run(s) saved" in view.status.text())
+    assert " on MNIST, 1,000 train / 10,000 test; 1 run(s) saved." in view.status.text()
     mine = [p for p in view.points if p[0] == "you"]
     assert mine == [("you", "relu", run.duration_s, pytest.approx(run.test_accuracy))]
     view.cost.setCurrentIndex(1)  # against MACs
@@ -135,8 +137,9 @@ def test_compare_draws_error_bars_over_seeds(qtbot, state):
     view.activated()
     assert view.table.rowCount() == 4
     newest_first = [view.table.item(0, c).text() for c in range(view.table.columnCount())]
-    assert newest_first[1] == "conv 16x3/p2, 3 ep" and newest_first[6] == "n/a"  # old run
-    assert view.table.item(1, 6).text() == "62,192"
+    assert newest_first[1] == "conv 16x3/p2, 3 ep" and newest_first[7] == "n/a"  # old run
+    assert newest_first[2] == "not recorded"
+    assert view.table.item(1, 7).text() == "62,192"
     labels = {label: (mean, sd, n) for label, mean, sd, n in view.error_bars}
     mean, sd, n = labels["conv 8x3/p2, 3 ep"]
     assert n == 3 and mean == pytest.approx(0.97) and sd == pytest.approx(0.01)

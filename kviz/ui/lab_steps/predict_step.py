@@ -148,8 +148,20 @@ class PredictStep(Step):
         self._mark: Artist | None = None  # the frame around the chosen digit in the grid
         self.shown_maps: tuple[str, tuple[int, ...]] | None = None  # layer and map shape drawn
         self.mistakes.resized.connect(self._grid_resized)  # as many digit columns as fit
+        state.data_loading.connect(self._data_replaced)
 
     # -- which run -----------------------------------------------------------------------
+
+    def _data_replaced(self) -> None:
+        """MNIST is loading again (a folder chosen after the sample): the predictions on
+        screen index the old test set, so they go, and are computed again on the new one."""
+        if self.shown_uid is None:
+            return
+        self.shown_uid = None
+        self._all_probs = self._filters = None
+        self.note.setText("The data changed: computing the predictions again…")
+        if self.isVisible():
+            self.activated()  # waits for the new data, then predicts
 
     def activated(self) -> None:
         run = self.picker.refresh(self.state)

@@ -235,13 +235,16 @@ class TrainStep(Step):
         return acc_ax.get_ylim() != before
 
     def _on_finished(self, result: RunResult) -> str:
+        from trainer.data import data_label
+
         self.chart.redraw()
         if result.cancelled:
             return "Cancelled. The partial run was not saved; press Start to train again."
         self.run_finished.emit(result)
+        data = data_label(result.source, result.n_train, result.n_test)
         return (
             f"Done: test accuracy {result.test_accuracy:.2%} "
             f"(train-test gap {result.gap:+.2%}), {result.params:,} parameters, "
-            f"{result.fit_seconds:.1f} s on {result.n_train:,} images. "
+            f"{result.fit_seconds:.1f} s on {data}. "
             "Saved to your lab runs; see step 4 for its predictions."
         )
