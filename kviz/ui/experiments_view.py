@@ -86,6 +86,8 @@ class ExperimentsView(QWidget):
         self.list.setAccessibleName("Experiments")
         self.list.setMinimumWidth(150)
         self.list.setMaximumWidth(230)
+        self.list.setWordWrap(True)  # long titles wrap instead of scrolling sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._select)
         split.addWidget(self.list)
         self.pages = QStackedWidget()
