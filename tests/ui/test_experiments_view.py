@@ -129,3 +129,21 @@ def test_cancel_keeps_the_finished_runs(qtbot, window, state, learner):
     assert [r.metrics["label"] for r in runs] == ["filters 2"]
     assert "filters" not in done_experiments(state.db, learner.id)
     assert view.list.isEnabled()
+
+
+def test_closing_the_window_mid_experiment_keeps_the_finished_runs(
+    qtbot, window, state, learner, monkeypatch
+):
+    """The close dialog stops the experiment; the run that had finished stays saved."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from kviz.store.experiments import experiment_runs
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    view = _open(window, "filters")
+    _answer(view.answer_input, view.item)
+    view.run_button.click()
+    qtbot.waitUntil(lambda: len(view.saved_run_ids) == 1, timeout=300_000)
+    assert window.close()
+    assert not state.workers.busy()
+    assert [r.metrics["label"] for r in experiment_runs(state.db, learner.id)][:1] == ["filters 2"]
