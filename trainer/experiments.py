@@ -14,18 +14,23 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from itertools import pairwise
 from typing import Any, Literal
 
 from trainer.config import LabConfig, Normalization
 from trainer.data import MnistData
 from trainer.errors import ConfigError
-from trainer.seeds import mean_spread
+from trainer.findings import (
+    Finding,
+    finite,
+    normalization_finding,
+    overfitting_finding,
+    seeds_finding,
+    setting_finding,
+)
 from trainer.training import ProgressEvent, RunResult, train
 
 ChartKind = Literal["curves", "setting", "seeds"]
@@ -38,9 +43,6 @@ class PlannedRun:
     label: str
     group: str
     config: LabConfig
-
-
-Finding = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -89,36 +91,6 @@ def _overfitting_plan(quick: bool) -> list[PlannedRun]:
     ]
 
 
-def val_loss_rise(result: RunResult) -> float:
-    """Final minus lowest test-set loss over the epochs: how far the loss turned back up."""
-    losses = [m.val_loss for m in result.history if math.isfinite(m.val_loss)]
-    return losses[-1] - min(losses) if losses else math.nan
-
-
-def _overfitting_find(done: Sequence[tuple[PlannedRun, RunResult]]) -> Finding:
-    finding: Finding = {}
-    for key, has_dropout in (("without_dropout", False), ("with_dropout", True)):
-        runs = [r for p, r in done if (p.config.dropout > 0) == has_dropout]
-        finding |= {
-            f"test_accuracy_{key}": _mean(r.test_accuracy for r in runs),
-            f"train_accuracy_{key}": _mean(r.history[-1].accuracy for r in runs if r.history),
-            f"val_loss_rise_{key}": _mean(val_loss_rise(r) for r in runs),
-            f"final_val_loss_{key}": _mean(r.history[-1].val_loss for r in runs if r.history),
-            f"min_val_loss_{key}": _mean(
-                min(m.val_loss for m in r.history) for r in runs if r.history
-            ),
-            f"best_epoch_{key}": _mean(_best_epoch(r) for r in runs if r.history),
-            f"gap_{key}": _mean(r.gap for r in runs),
-        }
-    finding["seeds"] = sorted({p.config.seed for p, _ in done})
-    return finding
-
-
-def _best_epoch(result: RunResult) -> int:
-    losses = [m.val_loss for m in result.history]
-    return result.history[losses.index(min(losses))].epoch
-
-
 # --- 2. Normalizing data --------------------------------------------------------------------
 
 _NORMALIZATIONS: tuple[tuple[Normalization, str], ...] = (
@@ -141,31 +113,6 @@ def _normalization_plan(quick: bool) -> list[PlannedRun]:
         for optimizer, lr in _OPTIMIZERS
         for norm, shown in _NORMALIZATIONS
     ]
-
-
-def _normalization_find(done: Sequence[tuple[PlannedRun, RunResult]]) -> Finding:
-    accuracy: dict[str, dict[str, float | None]] = {}
-    final_loss: dict[str, dict[str, float | None]] = {}
-    for p, r in done:
-        accuracy.setdefault(p.config.optimizer, {})[p.config.normalization] = r.test_accuracy
-        last = r.history[-1].loss if r.history else math.nan
-        final_loss.setdefault(p.config.optimizer, {})[p.config.normalization] = _finite(last)
-    # How much each optimizer loses when fed raw pixels, against its best scaling.
-    drop = {
-        opt: max(v for v in accs.values() if v is not None) - (accs.get("none") or 0.0)
-        for opt, accs in accuracy.items()
-        if "none" in accs
-    }
-    return {
-        "test_accuracy": accuracy,
-        "final_train_loss": final_loss,
-        "raw_drop": drop,
-        "diverged": [p.label for p, r in done if not all(_finite_history(r))],
-    }
-
-
-def _finite_history(result: RunResult) -> list[bool]:
-    return [math.isfinite(m.loss) and math.isfinite(m.val_loss) for m in result.history]
 
 
 # --- 3-5. One setting over several values (kernel size, filters, batch size) ------------------
@@ -193,32 +140,6 @@ def _set(setting: str, value: Any) -> dict[str, Any]:
     return {setting: value}
 
 
-def _setting_find(setting: str) -> Callable[[Sequence[tuple[PlannedRun, RunResult]]], Finding]:
-    def find(done: Sequence[tuple[PlannedRun, RunResult]]) -> Finding:
-        rows = [
-            {
-                setting: getattr(p.config, setting),
-                "test_accuracy": r.test_accuracy,
-                "params": r.params,
-                "macs": r.macs,
-                "fit_seconds": r.fit_seconds,
-                "images_per_s": r.train_images_per_s,
-            }
-            for p, r in done
-            if not r.cancelled
-        ]
-        best = max(rows, key=lambda row: row["test_accuracy"], default=None)
-        gains = [b["test_accuracy"] - a["test_accuracy"] for a, b in pairwise(rows)]
-        return {
-            "setting": setting,
-            "rows": rows,
-            f"best_{setting}": best[setting] if best else None,
-            "accuracy_gains": gains,
-        }
-
-    return find
-
-
 _REFERENCE_QUICK = LabConfig(epochs=1, train_limit=2000)
 
 # --- 6. Same settings, different seeds ------------------------------------------------------
@@ -234,18 +155,6 @@ def _seeds_plan(quick: bool) -> list[PlannedRun]:
     ]
 
 
-def _seeds_find(done: Sequence[tuple[PlannedRun, RunResult]]) -> Finding:
-    accuracies = [r.test_accuracy for _, r in done if not r.cancelled]
-    mean, spread = mean_spread(accuracies)
-    return {
-        "seeds": [p.config.seed for p, r in done if not r.cancelled],
-        "accuracies": accuracies,
-        "mean": mean,
-        "spread": spread,
-        "range": max(accuracies) - min(accuracies) if accuracies else math.nan,
-    }
-
-
 # --- The registry ---------------------------------------------------------------------------
 
 EXPERIMENTS: tuple[Experiment, ...] = (
@@ -259,7 +168,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         "curves",
         "dropout",
         _overfitting_plan,
-        _overfitting_find,
+        overfitting_finding,
         # 30 short epochs: scoring all 10,000 test images after each took three quarters
         # of the time; the curve uses the first 2,000, the final accuracy all of them.
         val_images=_VAL_IMAGES,
@@ -274,7 +183,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         "curves",
         "normalization",
         _normalization_plan,
-        _normalization_find,
+        normalization_finding,
     ),
     Experiment(
         "kernel_size",
@@ -291,7 +200,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             LabConfig(epochs=2, train_limit=20_000),
             _REFERENCE_QUICK,
         ),
-        _setting_find("kernel"),
+        setting_finding("kernel"),
     ),
     Experiment(
         "filters",
@@ -308,7 +217,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             LabConfig(epochs=1, train_limit=30_000),
             _REFERENCE_QUICK,
         ),
-        _setting_find("filters"),
+        setting_finding("filters"),
     ),
     Experiment(
         "batch_size",
@@ -325,7 +234,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
             LabConfig(epochs=1),
             _REFERENCE_QUICK,
         ),
-        _setting_find("batch_size"),
+        setting_finding("batch_size"),
     ),
     Experiment(
         "seeds",
@@ -336,7 +245,7 @@ EXPERIMENTS: tuple[Experiment, ...] = (
         "seeds",
         "seed",
         _seeds_plan,
-        _seeds_find,
+        seeds_finding,
     ),
 )
 
@@ -435,19 +344,10 @@ def reference() -> dict[str, Any]:
     return loaded
 
 
-def _mean(values: Any) -> float:
-    finite = [float(v) for v in values if v is not None and math.isfinite(v)]
-    return sum(finite) / len(finite) if finite else math.nan
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
-
-
 def _json_safe(value: Any) -> Any:
     """NaN and infinity (a diverged run) become null, so the JSON is strict."""
     if isinstance(value, float):
-        return _finite(value)
+        return finite(value)
     if isinstance(value, dict):
         return {k: _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -19,8 +19,8 @@ from trainer.experiments import (
     experiment,
     reference,
     run_experiment,
-    val_loss_rise,
 )
+from trainer.findings import val_loss_rise
 from trainer.training import EpochMetrics, RunResult
 
 SIX = {"overfitting", "normalization", "kernel_size", "filters", "batch_size", "seeds"}
