@@ -44,7 +44,8 @@ def run_list(args: argparse.Namespace) -> int:
         print(json.dumps({"experiments": rows}))
         return 0
     for row in rows:
-        print(f"{row['id']:>13}  {row['title']}")
+        print(f"{row['id']:>13}  {row['title']}: {row['question']}")
+    print("Run one with: kviz lab experiment ID [--quick] [--predict LETTER]")
     return 0
 
 
@@ -59,7 +60,7 @@ def run_one(args: argparse.Namespace) -> int:
         planned = exp.runs(quick=args.quick)
         predicted = None
         if args.predict is not None:
-            item = prediction_item(exp.id)
+            item = prediction_item(exp.id, in_bank_order=True)
             try:
                 predicted = (item, *grade_prediction(item, args.predict))
             except ValueError as exc:
@@ -70,6 +71,9 @@ def run_one(args: argparse.Namespace) -> int:
         return _fail(exc)
     print(f"{exp.title} ({len(planned)} runs on {data.source})")
     print(exp.question)
+    shown = prediction_item(exp.id, in_bank_order=True)
+    for letter, choice in zip("abcdef", shown.choices, strict=False):
+        print(f"  {letter}) {choice}")
     sitting = str(uuid.uuid4())
     on_result = None
     if db is not None:
@@ -110,7 +114,11 @@ def run_one(args: argparse.Namespace) -> int:
     print(explain(exp.id, outcome.finding))
     if predicted is not None:
         item, answer, feedback = predicted
-        print(f"your prediction: {answer.raw} ({'right' if feedback.correct else 'wrong'})")
+        from kviz.experiments.flow import verdict
+
+        agrees = "agrees with" if feedback.correct else "differs from"
+        print(f"your prediction: {answer.raw} ({agrees} the reference result)")
+        print(verdict(exp.id, item, answer, outcome.finding))
     if db is not None:
         print(f"saved {len(outcome.results)} run(s) for {learner.name}")
     if args.json:

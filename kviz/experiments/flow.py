@@ -12,7 +12,7 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from kviz.bank.loader import Bank, load_bank
+from kviz.bank.loader import Bank, BankEntry, load_bank
 from kviz.experiments.guides import guide, held, observed_choice
 from kviz.quiz.answers import Answer, parse_answer
 from kviz.quiz.grading import Feedback, grade
@@ -24,13 +24,20 @@ Finding = Mapping[str, Any]
 
 
 def prediction_item(
-    experiment_id: str, bank: Bank | None = None, seed: int | None = None
+    experiment_id: str,
+    bank: Bank | None = None,
+    seed: int | None = None,
+    in_bank_order: bool = False,
 ) -> QuizItem:
-    """The experiment's prediction question, drawn for one showing."""
+    """The experiment's prediction question, drawn for one showing (the options shuffled,
+    unless `in_bank_order`: the CLI, where a letter is typed before anything is shown)."""
     question_id = guide(experiment_id).prediction
     entry = (bank or load_bank()).get(question_id)
     if entry is None:
         raise LookupError(f"the bank has no question {question_id} for experiment {experiment_id}")
+    if in_bank_order and hasattr(entry.question, "shuffle"):
+        question = entry.question.model_copy(update={"shuffle": False})
+        entry = BankEntry(entry.topic, question, entry.file, entry.line)
     return make_item(entry, random.Random(seed))
 
 

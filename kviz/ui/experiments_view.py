@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -97,10 +98,15 @@ class ExperimentsView(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([190, 800])
         layout.addWidget(split, 1)
-        for seq in ("Return", "Enter"):
-            shortcut = QShortcut(QKeySequence(seq), self.own_page)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(self._own_submit)
+        pairs: tuple[tuple[QWidget, Callable[[], None]], ...] = (
+            (self.own_page, self._own_submit),
+            (self.predict_page, self.predict_and_run),
+        )
+        for page, action in pairs:
+            for seq in ("Return", "Enter"):  # Enter answers, as on the quiz
+                shortcut = QShortcut(QKeySequence(seq), page)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(action)
         self._fill_list()
         self._select(0)  # the list's row is set with its signals blocked
         state.records_changed.connect(self._fill_list)
@@ -108,7 +114,7 @@ class ExperimentsView(QWidget):
     # -- pages -------------------------------------------------------------------------
 
     def _build_predict(self) -> QWidget:
-        page = QWidget()
+        page = self.predict_page = QWidget()
         layout = QVBoxLayout(page)
         self.title = QLabel()
         layout.addWidget(self.title)

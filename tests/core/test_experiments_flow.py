@@ -277,6 +277,8 @@ def test_cli_runs_an_experiment_and_saves_it(tmp_path, mnist_dir):
         )
     assert report["finding"]["seeds"] == [1, 3]
     assert "Mean" in proc.stdout  # the explanation
+    assert "your prediction: b (agrees with the reference result)" in proc.stdout
+    assert "Your prediction" in proc.stdout  # held or not, on these runs
     opened = open_database(str(db))
     learner = get_or_create_learner(opened, "Ada")
     assert "seeds" in done_experiments(opened, learner.id)

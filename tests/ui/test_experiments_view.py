@@ -99,6 +99,18 @@ def qtbot_button():
     return Qt.MouseButton.LeftButton
 
 
+def test_enter_on_the_predict_page_commits_the_prediction(qtbot, window, state):
+    from PySide6.QtCore import Qt
+
+    from kviz.ui.experiments_view import PREDICT
+
+    view = _open(window, "kernel_size")
+    view.answer_input.focus_first()
+    qtbot.keyClick(view.answer_input, Qt.Key.Key_Return)
+    assert view.hint.text() == "⚠ pick an option first"  # Enter reached predict_and_run
+    assert view.pages.currentIndex() == PREDICT
+
+
 def test_running_with_no_option_picked_asks_for_one(window, state):
     from sqlalchemy import select
 
