@@ -244,7 +244,7 @@ def run_preset(args: argparse.Namespace) -> int:
         return _fail(exc)
     report = run_report(args.preset, runs)
     if db is not None:
-        from kviz.store.records import save_lab_run
+        from kviz.store.lab_runs import save_lab_run
 
         try:
             for run in runs.runs:

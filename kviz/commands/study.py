@@ -224,7 +224,7 @@ def _run_items(
 
 def _quiz(args: argparse.Namespace) -> int:
     from kviz.quiz.engine import build_quiz
-    from kviz.store.records import smart_quiz
+    from kviz.store.history import smart_quiz
 
     if args.smart and args.difficulties:
         raise CommandError("--smart picks the difficulty from your mastery; drop --difficulty")
@@ -335,7 +335,8 @@ def _history(args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
-    from kviz.store.records import attempt_history, find_learner
+    from kviz.store.history import attempt_history
+    from kviz.store.records import find_learner
 
     if args.limit < 1:
         raise CommandError(f"--limit: {args.limit} must be at least 1")

@@ -13,7 +13,9 @@ from pathlib import Path
 from kviz.bank.loader import Bank
 from kviz.exchange.common import ExchangeError
 from kviz.store.database import Database
-from kviz.store.records import attempt_history, list_lab_runs, list_learners
+from kviz.store.history import attempt_history
+from kviz.store.lab_runs import list_lab_runs
+from kviz.store.records import list_learners
 
 ATTEMPT_COLUMNS = (
     "learner",

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from kviz.store.database import Database
-from kviz.store.records import list_lab_runs, save_lab_run
+from kviz.store.lab_runs import list_lab_runs, save_lab_run
 from kviz.store.views import LabRun
 
 

@@ -14,19 +14,16 @@ from typing import Any, cast
 from sqlalchemy import Integer, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from kviz.bank.loader import Bank
 from kviz.quiz.grading import Feedback
 from kviz.quiz.items import QuizItem
 from kviz.quiz.scheduling import is_lapse, review
 from kviz.quiz.scoring import TopicScore
-from kviz.quiz.smart import Seen, build_smart_quiz
 from kviz.store import postgres
 from kviz.store.convert import aware, learner_view, stored, utcnow
 from kviz.store.database import Database
 from kviz.store.models import (
     AttemptRow,
     DailyCountRow,
-    LabRunRow,
     LearnerRow,
     QuizSessionRow,
     ReviewStateRow,
@@ -34,7 +31,7 @@ from kviz.store.models import (
 )
 from kviz.store.names import MAX_NAME, clean_name, name_key
 from kviz.store.stats import learner_stats
-from kviz.store.views import AttemptRecord, LabRun, Learner, QuizSummary
+from kviz.store.views import Learner, QuizSummary
 
 __all__ = [
     "attempts_per_day",
@@ -44,13 +41,10 @@ __all__ = [
     "get_or_create_learner",
     "last_learner",
     "learner_stats",
-    "lab_run_uids",
-    "list_lab_runs",
     "list_learners",
     "next_due",
     "record_attempt",
     "recent_quizzes",
-    "save_lab_run",
     "start_quiz",
 ]
 
@@ -350,142 +344,6 @@ def attempts_per_day(db: Database, learner_id: int, days: int = 30) -> list[tupl
     return [(d, n, right) for d, (n, right) in counts.items()]
 
 
-def _json_ready(value: Any, what: str) -> Any:
-    try:
-        return json.loads(json.dumps(value))
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"{what} is not JSON-ready: {e}") from None
-
-
-def smart_quiz(
-    db: Database,
-    bank: Bank,
-    learner_id: int,
-    topics: Sequence[str] | None = None,
-    count: int = 10,
-    seed: int | None = None,
-) -> list[QuizItem]:
-    """A smart quiz (kviz.quiz.smart) for this learner, from their last answers and mastery."""
-    mastery = {t.topic: t.mastery for t in learner_stats(db, learner_id).topics}
-    return build_smart_quiz(
-        bank,
-        last_answers(db, learner_id),
-        mastery,
-        now=aware(utcnow()),
-        topics=topics,
-        count=count,
-        seed=seed,
-    )
-
-
-def last_answers(db: Database, learner_id: int) -> dict[str, Seen]:
-    """Each question's last answer by this learner."""
-    last_id = (
-        select(func.max(AttemptRow.id))
-        .where(AttemptRow.learner_id == learner_id)
-        .group_by(AttemptRow.question_id)
-    )
-    query = select(AttemptRow.question_id, AttemptRow.answered_at, AttemptRow.correct).where(
-        AttemptRow.id.in_(last_id)
-    )
-    with db.session() as s:
-        return {qid: Seen(aware(at), bool(ok)) for qid, at, ok in s.execute(query)}
-
-
-def attempt_history(
-    db: Database, learner_id: int | None = None, limit: int | None = None
-) -> list[AttemptRecord]:
-    """Attempts, newest first (one learner's, or everyone's), with what each learner saw."""
-    query = (
-        select(AttemptRow, LearnerRow.name)
-        .join(LearnerRow, LearnerRow.id == AttemptRow.learner_id)
-        .order_by(AttemptRow.answered_at.desc(), AttemptRow.id.desc())
-        .limit(limit)
-    )
-    if learner_id is not None:
-        query = query.where(AttemptRow.learner_id == learner_id)
-    with db.session() as s:
-        return [
-            AttemptRecord(
-                uid=a.uid,
-                learner=name,
-                quiz_id=a.quiz_id,
-                answered_at=aware(a.answered_at),
-                topic=a.topic,
-                question_id=a.question_id,
-                answer_given=a.answer_given,
-                correct=a.correct,
-                seconds=a.seconds,
-                prompt=a.prompt,
-                choices=tuple(a.choices) if a.choices is not None else None,
-                drawn_values=a.drawn_values,
-                expected=a.expected,
-            )
-            for a, name in s.execute(query)
-        ]
-
-
 def _shown_values(values: Mapping[str, Any]) -> dict[str, Any] | None:
     """A computed question's drawn numbers as plain JSON (numpy scalars become text)."""
     return json.loads(json.dumps(dict(values), default=str)) if values else None
-
-
-def save_lab_run(db: Database, learner_id: int | None, result: Mapping[str, Any]) -> int:
-    """Keep one lab run (trainer RunResult.to_dict()); returns its id.
-
-    The run's `uid` (RunResult.uid, which also names its saved model file) becomes the
-    record's stable id; a result without one gets a new one."""
-    data = _json_ready(dict(result), "the lab result")
-    if not isinstance(data.get("config"), dict):
-        raise ValueError("the lab result needs a config mapping")
-    uid = data.pop("uid", None) or new_uid()
-    if not isinstance(uid, str) or len(uid) > 36:
-        raise ValueError("the lab result's uid must be a text of at most 36 characters")
-    history = data.pop("history", [])
-    if not isinstance(history, list):
-        raise ValueError("the lab result's history must be a list")
-    row = LabRunRow(
-        learner_id=learner_id,
-        created_at=utcnow(),
-        config=data.pop("config"),
-        source=str(data.pop("source", "")),
-        history=history,
-        duration_s=float(data.pop("fit_seconds", 0.0) or 0.0),
-        cancelled=bool(data.pop("cancelled", False)),
-        metrics=data,
-        uid=uid,
-    )
-    with db.session() as s:
-        s.add(row)
-        s.flush()
-        return row.id
-
-
-def list_lab_runs(db: Database, learner_id: int | None = None) -> list[LabRun]:
-    """Saved lab runs, oldest first (all learners' when learner_id is None)."""
-    query = select(LabRunRow).order_by(LabRunRow.created_at, LabRunRow.id)
-    if learner_id is not None:
-        query = query.where(LabRunRow.learner_id == learner_id)
-    with db.session() as s:
-        return [
-            LabRun(
-                id=r.id,
-                learner_id=r.learner_id,
-                created_at=aware(r.created_at),
-                config=r.config,
-                source=r.source,
-                history=tuple(r.history),
-                metrics=r.metrics,
-                duration_s=r.duration_s,
-                cancelled=r.cancelled,
-                uid=r.uid,
-            )
-            for r in s.scalars(query)
-        ]
-
-
-def lab_run_uids(db: Database) -> list[str]:
-    """Every saved lab run's uid (all learners), oldest first: what may keep a model file."""
-    query = select(LabRunRow.uid).order_by(LabRunRow.created_at, LabRunRow.id)
-    with db.session() as s:
-        return list(s.scalars(query))

@@ -138,6 +138,6 @@ def prune(
 
 def prune_for(db: Database) -> list[Path]:
     """`prune` the models folder of `db` against the runs it holds."""
-    from kviz.store.records import lab_run_uids
+    from kviz.store.lab_runs import lab_run_uids
 
     return prune(folder_for(db), lab_run_uids(db))

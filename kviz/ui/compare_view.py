@@ -257,7 +257,7 @@ class CompareView(QWidget):
 
     def refresh(self) -> None:
         """Reload the learner's saved runs, newest first."""
-        from kviz.store.records import list_lab_runs
+        from kviz.store.lab_runs import list_lab_runs
         from trainer.data import data_label
 
         runs = list_lab_runs(self.state.db, self.state.learner_id)
@@ -489,7 +489,7 @@ class CompareView(QWidget):
     def _save_run(self, result: RunResult) -> None:
         """Each run of the sweep is saved as it ends (a cancelled one is not), and the runs of
         the sweep so far are selected, so their curves and summary grow as it goes."""
-        from kviz.store.records import save_lab_run
+        from kviz.store.lab_runs import save_lab_run
 
         self._finished_s = time.monotonic() - self._sweep_started
         if result.cancelled:

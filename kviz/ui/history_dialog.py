@@ -1,4 +1,4 @@
-"""A learner's answers with what was shown, newest first (records.attempt_history)."""
+"""A learner's answers with what was shown, newest first (history.attempt_history)."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class HistoryDialog(QDialog):
         bank: Bank | None = None,
         parent: QWidget | None = None,
     ):
-        from kviz.store.records import attempt_history
+        from kviz.store.history import attempt_history
 
         super().__init__(parent)
         self.setWindowTitle(f"History of {name}")

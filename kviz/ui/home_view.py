@@ -135,13 +135,8 @@ class HomeView(QWidget):
 
     def refresh(self) -> None:
         """Reload everything from the database (each call is one short transaction)."""
-        from kviz.store.records import (
-            attempts_per_day,
-            learner_stats,
-            list_lab_runs,
-            next_due,
-            recent_quizzes,
-        )
+        from kviz.store.lab_runs import list_lab_runs
+        from kviz.store.records import attempts_per_day, learner_stats, next_due, recent_quizzes
 
         learner_id = self.state.learner_id
         if learner_id is None:

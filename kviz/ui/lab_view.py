@@ -82,7 +82,7 @@ class LabView(QWidget):
         step.activated()
 
     def _on_run_finished(self, result: RunResult) -> None:
-        from kviz.store.records import save_lab_run
+        from kviz.store.lab_runs import save_lab_run
 
         self.saved_run_ids.append(
             save_lab_run(self.state.db, self.state.learner_id, result.to_dict())

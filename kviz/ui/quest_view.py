@@ -220,7 +220,7 @@ class QuestView(QWidget):
 
     def refresh(self) -> None:
         """Reload the learner's quest runs and redraw the table and the chart."""
-        from kviz.store.records import list_lab_runs
+        from kviz.store.lab_runs import list_lab_runs
 
         self.mine = {}
         if self.state.db is not None:
@@ -403,7 +403,7 @@ class QuestView(QWidget):
         self.live.redraw()
 
     def _on_finished(self, runs: SeedRuns) -> str:
-        from kviz.store.records import save_lab_run
+        from kviz.store.lab_runs import save_lab_run
         from trainer.data import data_label
 
         finished = [r for r in runs.runs if not r.cancelled]

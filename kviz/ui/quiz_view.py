@@ -224,7 +224,8 @@ class QuizView(QWidget):
         """Build the items with the core and show the first question."""
         from kviz.bank.loader import BankError
         from kviz.quiz.engine import QuizError, QuizRun, build_quiz, build_review
-        from kviz.store.records import smart_quiz, start_quiz
+        from kviz.store.history import smart_quiz
+        from kviz.store.records import start_quiz
 
         if self.state.learner_id is None:
             self.setup_note.setText("Choose a learner first (File > Switch learner).")

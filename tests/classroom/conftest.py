@@ -84,7 +84,8 @@ def generate_class(db: Any, learners: int = 30, quizzes: int = 3, seed: int = 0)
     import math
     import random
 
-    from kviz.store.records import get_or_create_learner, save_lab_run
+    from kviz.store.lab_runs import save_lab_run
+    from kviz.store.records import get_or_create_learner
 
     rng = random.Random(seed)
     for i in range(learners):

@@ -8,7 +8,8 @@ from sqlalchemy.exc import DBAPIError
 
 from kviz.classroom.roles import ClassError, add_login, init_class
 from kviz.store.database import open_database
-from kviz.store.records import get_or_create_learner, save_lab_run
+from kviz.store.lab_runs import save_lab_run
+from kviz.store.records import get_or_create_learner
 from tests.classroom.conftest import answer_quiz
 
 TABLES = ("learners", "quiz_sessions", "attempts", "daily_counts", "review_states", "lab_runs")

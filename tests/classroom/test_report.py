@@ -93,7 +93,8 @@ def test_generated_class_of_thirty_through_the_cli(pg_url: str) -> None:
 def test_sample_runs_are_their_own_lab_row(tmp_path: Path) -> None:
     """A run on the offline sample never shares a row (and a best accuracy) with full MNIST
     runs of the same settings. The report reads any database, so SQLite serves here."""
-    from kviz.store.records import get_or_create_learner, save_lab_run
+    from kviz.store.lab_runs import save_lab_run
+    from kviz.store.records import get_or_create_learner
     from trainer.config import LabConfig
     from trainer.sample import SOURCE
 

@@ -12,6 +12,7 @@ from kviz.cli import main
 from kviz.quiz.answers import parse_answer
 from kviz.quiz.engine import QuizRun
 from kviz.quiz.items import make_item
+from kviz.store import history as h
 from kviz.store import records as r
 from kviz.store.database import migrate, open_database
 
@@ -28,7 +29,7 @@ def answer(db, bank, qid, raw, learner="ann"):
 
 def test_new_attempt_stores_what_was_shown(db, bank):
     item = answer(db, bank, "filters-003", "80")
-    (a,) = r.attempt_history(db)
+    (a,) = h.attempt_history(db)
     assert a.prompt == item.prompt and a.expected == item.key.expected
     assert a.drawn_values == (json.loads(json.dumps(dict(item.values))) or None)
     assert len(a.uid) == 36 and a.learner == "ann" and a.answer_given == "80"
@@ -41,7 +42,7 @@ def test_choices_are_stored_in_the_order_shown(db, bank):
     quiz = r.start_quiz(db, learner_id, "quiz", [])
     parsed = parse_answer(item, "a")
     r.record_attempt(db, quiz, item, parsed.canonical, QuizRun([item]).submit(parsed, 1.0), 1.0)
-    (a,) = r.attempt_history(db)
+    (a,) = h.attempt_history(db)
     assert a.choices == item.choices and a.choices != () and a.expected == item.key.expected
 
 
@@ -66,10 +67,10 @@ def test_upgrade_from_0003_keeps_old_attempts_readable_with_fresh_uids(tmp_path,
     con.commit()
     con.close()
     db = open_database(str(path))
-    old = r.attempt_history(db)
+    old = h.attempt_history(db)
     assert [a.prompt for a in old] == [None, None] and len({a.uid for a in old}) == 2
     answer(db, bank, "filters-002", "true")
-    newest = r.attempt_history(db)[0]
+    newest = h.attempt_history(db)[0]
     assert newest.prompt is not None and newest.uid not in {a.uid for a in old}
     db.close()
 
@@ -99,7 +100,7 @@ def test_the_answer_is_shown_in_the_learners_letters(db, bank):
     quiz = r.start_quiz(db, learner_id, "quiz", [])
     parsed = parse_answer(item, "a,b")  # display letters
     r.record_attempt(db, quiz, item, parsed.canonical, QuizRun([item]).submit(parsed, 1.0), 1.0)
-    (a,) = r.attempt_history(db)
+    (a,) = h.attempt_history(db)
     assert (
         a.answer_shown(multiple.question.choices) == f"a) {item.choices[0]}; b) {item.choices[1]}"
     )

@@ -304,6 +304,7 @@ def test_anki_deck_has_one_note_per_question_with_stable_guids(tmp_path, bank):
 
 def test_attempts_and_runs_as_csv(tmp_path, db, bank, capsys):
     from kviz.quiz.engine import QuizRun
+    from kviz.store import lab_runs as lr
     from kviz.store import records as r
 
     learner = r.get_or_create_learner(db, "Ann").id
@@ -311,7 +312,7 @@ def test_attempts_and_runs_as_csv(tmp_path, db, bank, capsys):
     item = make_item(bank.entries[0], random.Random(0))
     answer = parse_answer(item, "a")
     r.record_attempt(db, quiz, item, answer.canonical, QuizRun([item]).submit(answer, 2), 2)
-    r.save_lab_run(
+    lr.save_lab_run(
         db,
         learner,
         {

@@ -11,6 +11,7 @@ import pytest
 from kviz.quiz.answers import parse_answer
 from kviz.quiz.engine import QuizError, QuizRun, build_quiz, build_review
 from kviz.quiz.items import make_item
+from kviz.store import lab_runs as lr
 from kviz.store import records as r
 from kviz.store.stats import MASTERY_WINDOW
 
@@ -130,16 +131,16 @@ RESULT = {
 
 def test_lab_runs_round_trip(db):
     ann = r.get_or_create_learner(db, "ann")
-    first = r.save_lab_run(db, ann.id, RESULT)
-    second = r.save_lab_run(db, None, RESULT | {"cancelled": True})
-    runs = r.list_lab_runs(db)
+    first = lr.save_lab_run(db, ann.id, RESULT)
+    second = lr.save_lab_run(db, None, RESULT | {"cancelled": True})
+    runs = lr.list_lab_runs(db)
     assert [x.id for x in runs] == [first, second]
     assert runs[0].as_result_dict() == RESULT and runs[0].test_accuracy == 0.94
-    assert runs[1].cancelled and [x.id for x in r.list_lab_runs(db, ann.id)] == [first]
+    assert runs[1].cancelled and [x.id for x in lr.list_lab_runs(db, ann.id)] == [first]
     with pytest.raises(ValueError, match="JSON"):
-        r.save_lab_run(db, None, RESULT | {"model": object()})
+        lr.save_lab_run(db, None, RESULT | {"model": object()})
     with pytest.raises(ValueError, match="config"):
-        r.save_lab_run(db, None, {"history": []})
+        lr.save_lab_run(db, None, {"history": []})
 
 
 def test_records_from_several_threads(db, bank):

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from kviz.store import lab_runs as lr
 from kviz.store import records as r
 from kviz.store import run_models as rm
 
@@ -46,9 +47,9 @@ def test_a_sweep_run_model_round_trips_with_its_record(db, sample, swept):
     assert list(saved) == [res.uid for res in results]
     ann = r.get_or_create_learner(db, "ann")
     for res in results:
-        r.save_lab_run(db, ann.id, res.to_dict())
-    runs = r.list_lab_runs(db, ann.id)
-    assert [run.uid for run in runs] == [res.uid for res in results] == r.lab_run_uids(db)
+        lr.save_lab_run(db, ann.id, res.to_dict())
+    runs = lr.list_lab_runs(db, ann.id)
+    assert [run.uid for run in runs] == [res.uid for res in results] == lr.lab_run_uids(db)
     model = rm.load_model(folder, runs[1].uid)
     probs = predict(model, sample.test_images, "center")
     # The reloaded model gives the accuracy measured when it was trained.
@@ -89,7 +90,7 @@ def test_prune_for_keeps_the_models_of_saved_runs(db, swept):
     folder, results, _saved = swept
     mine = rm.folder_for(db)
     shutil.copytree(folder, mine)
-    r.save_lab_run(db, None, results[0].to_dict())
+    lr.save_lab_run(db, None, results[0].to_dict())
     hour_ago = time.time() - rm.ORPHAN_AGE_S - 5
     for path in mine.iterdir():
         os.utime(path, (hour_ago, hour_ago))

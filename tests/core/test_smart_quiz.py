@@ -1,4 +1,4 @@
-"""The smart quiz adapts to seeded learner histories (kviz.quiz.smart, records.smart_quiz)."""
+"""The smart quiz adapts to seeded learner histories (kviz.quiz.smart, history.smart_quiz)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from kviz.quiz.engine import one_per_fact
 from kviz.quiz.grading import Feedback
 from kviz.quiz.items import make_item
 from kviz.quiz.smart import Seen, build_smart_quiz
+from kviz.store import history as h
 from kviz.store import records as r
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -73,7 +74,7 @@ def test_records_smart_quiz_reads_the_learners_history(db, bank):
         feedback = Feedback(correct=right, expected=item.key.expected, explanation="")
         r.record_attempt(db, quiz, item, "x", feedback, 1.0, when=when)
     r.finish_quiz(db, quiz)
-    items = r.smart_quiz(db, bank, learner, count=10, seed=2)
+    items = h.smart_quiz(db, bank, learner, count=10, seed=2)
     assert Counter(i.topic for i in items)["dropout"] >= 8
 
 

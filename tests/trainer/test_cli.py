@@ -150,7 +150,7 @@ def test_presets_json_lists_the_ladder_reference_first(capsys):
 
 def test_run_preset_over_two_seeds_saves_to_the_learners_records(mnist_dir, tmp_path, capsys):
     from kviz.store.database import open_database
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
 
     db_path = tmp_path / "k.db"
     args = ["lab", "run", "--preset", "relu", "--set", "batch_size=64", "--epochs", "1"]

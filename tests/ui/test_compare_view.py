@@ -27,7 +27,7 @@ def compare(qtbot, state, mnist_dir):
 
 
 def test_a_sweep_saves_each_run_as_it_finishes(qtbot, compare, state, learner):
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
 
     compare.param.setCurrentText("filters")
     compare.values.setText("2, 4")
@@ -77,7 +77,7 @@ def selected_rows(compare) -> list[int]:
 
 
 def test_cancel_keeps_the_runs_already_finished(qtbot, compare, state, learner):
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
 
     compare.param.setCurrentText("filters")
     compare.values.setText("2, 4, 8")
@@ -97,7 +97,7 @@ def test_closing_the_window_mid_sweep_keeps_the_finished_runs(
     going when the window closes is in the records afterwards."""
     from PySide6.QtWidgets import QMessageBox
 
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
     from kviz.ui.main_window import MainWindow
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)

@@ -184,7 +184,7 @@ def test_a_remembered_folder_that_is_gone_shows_the_failure_in_the_banner(
 
 def _save_runs(state):
     """One run on the sample and one on full MNIST, the same settings and accuracy shape."""
-    from kviz.store.records import save_lab_run
+    from kviz.store.lab_runs import save_lab_run
     from trainer.config import LabConfig
     from trainer.sample import SOURCE
 
@@ -245,7 +245,7 @@ def test_compare_home_and_exports_show_each_runs_data(qtbot, state, tmp_path):
 
 
 def test_quest_marks_the_learners_sample_runs(qtbot, state):
-    from kviz.store.records import save_lab_run
+    from kviz.store.lab_runs import save_lab_run
     from kviz.ui.quest_view import QuestView, sample_note
     from trainer.presets import preset_config
     from trainer.sample import SOURCE

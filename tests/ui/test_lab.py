@@ -38,7 +38,7 @@ def _start(qtbot, window):
 
 
 def test_short_run_is_plotted_saved_and_predicted(qtbot, window, state, learner):
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
 
     train = window.view("labs").train_step
     with qtbot.waitSignal(train.run_finished, timeout=180_000) as finished:
@@ -99,7 +99,7 @@ def test_predict_follows_the_data_when_a_folder_is_chosen(qtbot, window, state, 
 
 
 def test_cancel_stops_training_within_two_seconds(qtbot, window, state, learner, seconds):
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
 
     window.view("labs").build_step.train_limit.setValue(0)  # all 60,000: far longer than the test
     train = _start(qtbot, window)

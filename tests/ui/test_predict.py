@@ -34,7 +34,7 @@ def runs(sample):
 
 def save(state, result):
     """What the app does when a run ends: the model file, then the record (same uid)."""
-    from kviz.store.records import save_lab_run
+    from kviz.store.lab_runs import save_lab_run
     from kviz.store.run_models import save_model
 
     save_model(result.model, state.models_folder, result.uid)
@@ -159,7 +159,7 @@ def test_the_picker_opens_an_older_run_and_draw_follows(qtbot, state, sample, ru
 
 
 def test_without_a_saved_model_it_says_to_train_first(qtbot, state, sample, runs):
-    from kviz.store.records import save_lab_run
+    from kviz.store.lab_runs import save_lab_run
     from kviz.ui.lab_steps.draw_step import DrawStep
 
     step = open_predict(qtbot, state, sample)
@@ -213,7 +213,7 @@ def test_the_wheel_over_a_chart_scrolls_the_page(qtbot, state, sample, runs):
 
 
 def test_sweep_runs_keep_their_models_and_open_in_predict(qtbot, state, sample):
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
     from kviz.ui.compare_view import CompareView
     from trainer.config import LabConfig
 
@@ -234,7 +234,7 @@ def test_sweep_runs_keep_their_models_and_open_in_predict(qtbot, state, sample):
 
 
 def test_a_model_that_cannot_be_written_costs_the_model_not_the_run(qtbot, state, sample):
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
     from kviz.ui.lab_view import LabView
 
     state.models_folder.parent.parent.mkdir(parents=True, exist_ok=True)

@@ -38,7 +38,7 @@ OTHER_VALUES = {
 
 
 def test_form_config_dict_saved_run_config_round_trip(qtbot, state):
-    from kviz.store.records import list_lab_runs, save_lab_run
+    from kviz.store.lab_runs import list_lab_runs, save_lab_run
     from kviz.ui.lab_steps.build_step import BuildStep
     from trainer.config import LabConfig
     from trainer.settings import SETTINGS
@@ -84,7 +84,7 @@ def test_preset_fills_the_form(qtbot):
 
 
 def test_quest_view_runs_a_rung_saves_it_and_draws_the_point(qtbot, state, mnist_dir):
-    from kviz.store.records import list_lab_runs
+    from kviz.store.lab_runs import list_lab_runs
     from kviz.ui.quest_view import QuestView
 
     view = QuestView(state)
@@ -118,7 +118,7 @@ def test_quest_view_runs_a_rung_saves_it_and_draws_the_point(qtbot, state, mnist
 
 
 def test_compare_draws_error_bars_over_seeds(qtbot, state):
-    from kviz.store.records import save_lab_run
+    from kviz.store.lab_runs import save_lab_run
     from kviz.ui.compare_view import CompareView
     from trainer.config import LabConfig
 

@@ -29,7 +29,7 @@ def quiz(qtbot, state, monkeypatch):
     from kviz.ui.quiz_view import QuizView
 
     item = _single_item(state)
-    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: [item])
+    monkeypatch.setattr("kviz.store.history.smart_quiz", lambda *a, **k: [item])
     view = QuizView(state, mode="quiz")
     qtbot.addWidget(view)
     view.resize(640, 480)

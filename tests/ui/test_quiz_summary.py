@@ -24,7 +24,7 @@ def test_summary_lists_missed_questions_with_lab_buttons_and_next_due(
     from kviz.ui.screens import lab_link
 
     items = _items(state, 2)
-    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: items)
+    monkeypatch.setattr("kviz.store.history.smart_quiz", lambda *a, **k: items)
     win = MainWindow(state)
     qtbot.addWidget(win)
     win.go("quiz")

@@ -53,7 +53,7 @@ def test_quiz_by_keyboard_records_every_answer(qtbot, quiz, state, learner, monk
 
     items = one_item_per_type(state.bank())
     count = len(items)
-    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: items)
+    monkeypatch.setattr("kviz.store.history.smart_quiz", lambda *a, **k: items)
     qtbot.keyClick(quiz.start_button, Qt.Key.Key_Space)
     assert quiz.pages.currentWidget() is quiz.question
     seen_types = set()
@@ -90,7 +90,7 @@ def test_empty_number_gets_a_hint_not_a_grade(qtbot, quiz, state, learner, monke
 
     entry = next(e for e in state.bank().entries if e.question.type == "numeric")
     item = make_item(entry, random.Random(0))
-    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: [item])
+    monkeypatch.setattr("kviz.store.history.smart_quiz", lambda *a, **k: [item])
     quiz.start()
     field = quiz.question.answer.field
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -108,7 +108,7 @@ def test_escape_leaves_and_keeps_answers(qtbot, quiz, state, learner, monkeypatc
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     items = one_item_per_type(state.bank())
-    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: items)
+    monkeypatch.setattr("kviz.store.history.smart_quiz", lambda *a, **k: items)
     quiz.start()
     widget = quiz.question.answer
     if isinstance(widget, ChoiceWidget):
@@ -128,7 +128,7 @@ def test_leaving_before_any_answer_keeps_no_session(qtbot, quiz, state, learner,
     from kviz.store.records import recent_quizzes
 
     items = one_item_per_type(state.bank())
-    monkeypatch.setattr("kviz.store.records.smart_quiz", lambda *a, **k: items)
+    monkeypatch.setattr("kviz.store.history.smart_quiz", lambda *a, **k: items)
     quiz.start()
     qtbot.keyClick(quiz.question.button, Qt.Key.Key_Escape)
     assert quiz.pages.currentWidget() is quiz.setup

@@ -63,7 +63,7 @@ class RunPicker(QWidget):
     def refresh(self, state: AppState) -> LabRun | None:
         """List the learner's finished runs whose model file is there and select the state's
         run (else the newest); returns the selected run, None when there is none."""
-        from kviz.store.records import list_lab_runs
+        from kviz.store.lab_runs import list_lab_runs
         from kviz.store.run_models import has_model
 
         folder = state.models_folder
