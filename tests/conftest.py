@@ -8,7 +8,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 
@@ -98,3 +98,37 @@ def torch_required() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail("PyTorch is missing under CI: install the extra, pip install -e '.[pytorch]'")
     pytest.skip("PyTorch is not installed (pip install 'kviz[pytorch]')")
+
+
+@pytest.fixture
+def other_values() -> dict[str, Any]:
+    """One value other than the default for every lab setting (the block-2/3 ones need
+    blocks=3): the settings registry, the Build form and saved runs all round-trip it."""
+    return {
+        "blocks": 3,
+        "filters": 12,
+        "kernel": 5,
+        "pool": 1,
+        "filters2": 20,
+        "kernel2": 2,
+        "pool2": 1,
+        "filters3": 24,
+        "kernel3": 2,
+        "pool3": 3,
+        "stride": 2,
+        "conv_activation": "relu",
+        "batch_norm": True,
+        "hidden": 64,
+        "dropout": 0.3,
+        "epochs": 7,
+        "batch_size": 128,
+        "optimizer": "rmsprop",
+        "learning_rate": 0.005,
+        "schedule": "onecycle",
+        "label_smoothing": 0.1,
+        "seed": 42,
+        "normalization": "unit",
+        "shift": 2,
+        "rotation": 10,
+        "train_limit": 5000,
+    }

@@ -18,48 +18,18 @@ from trainer.settings import (
     with_defaults,
 )
 
-# One value other than the default for every setting (the block-2/3 ones need blocks=3).
-OTHER_VALUES = {
-    "blocks": 3,
-    "filters": 12,
-    "kernel": 5,
-    "pool": 1,
-    "filters2": 20,
-    "kernel2": 2,
-    "pool2": 1,
-    "filters3": 24,
-    "kernel3": 2,
-    "pool3": 3,
-    "stride": 2,
-    "conv_activation": "relu",
-    "batch_norm": True,
-    "hidden": 64,
-    "dropout": 0.3,
-    "epochs": 7,
-    "batch_size": 128,
-    "optimizer": "rmsprop",
-    "learning_rate": 0.005,
-    "schedule": "onecycle",
-    "label_smoothing": 0.1,
-    "seed": 42,
-    "normalization": "unit",
-    "shift": 2,
-    "rotation": 10,
-    "train_limit": 5000,
-}
 
-
-def test_registry_and_config_fields_are_the_same_list_with_the_same_defaults():
+def test_registry_and_config_fields_are_the_same_list_with_the_same_defaults(other_values):
     names = [f.name for f in dataclasses.fields(LabConfig)]
     assert names == [s.name for s in SETTINGS]
     assert LabConfig().to_dict() == {s.name: s.default for s in SETTINGS}
-    assert set(OTHER_VALUES) == set(names)
+    assert set(other_values) == set(names)
 
 
-def test_every_setting_round_trips_through_text_config_and_dict():
-    config = LabConfig(**OTHER_VALUES)
+def test_every_setting_round_trips_through_text_config_and_dict(other_values):
+    config = LabConfig(**other_values)
     config.validate()
-    for name, value in OTHER_VALUES.items():
+    for name, value in other_values.items():
         spec = BY_NAME[name]
         assert value != spec.default
         assert spec.parse(spec.show(value)) == value  # as typed on the CLI or in a form

@@ -6,38 +6,8 @@ import pytest
 
 pytestmark = pytest.mark.gui
 
-# One value other than the default for every setting (as in tests/trainer/test_settings.py).
-OTHER_VALUES = {
-    "blocks": 3,
-    "filters": 12,
-    "kernel": 5,
-    "pool": 1,
-    "filters2": 20,
-    "kernel2": 2,
-    "pool2": 1,
-    "filters3": 24,
-    "kernel3": 2,
-    "pool3": 3,
-    "stride": 2,
-    "conv_activation": "relu",
-    "batch_norm": True,
-    "hidden": 64,
-    "dropout": 0.3,
-    "epochs": 7,
-    "batch_size": 128,
-    "optimizer": "rmsprop",
-    "learning_rate": 0.005,
-    "schedule": "onecycle",
-    "label_smoothing": 0.1,
-    "seed": 42,
-    "normalization": "unit",
-    "shift": 2,
-    "rotation": 10,
-    "train_limit": 5000,
-}
 
-
-def test_form_config_dict_saved_run_config_round_trip(qtbot, state):
+def test_form_config_dict_saved_run_config_round_trip(qtbot, state, other_values):
     from kviz.store.lab_runs import list_lab_runs, save_lab_run
     from kviz.ui.lab_steps.build_step import BuildStep
     from trainer.config import LabConfig
@@ -47,7 +17,7 @@ def test_form_config_dict_saved_run_config_round_trip(qtbot, state):
     qtbot.addWidget(build)
     assert build.read_config() == LabConfig()  # the form opens on the seed's model
     assert set(build.widgets) == {s.name for s in SETTINGS}
-    wanted = LabConfig(**OTHER_VALUES)
+    wanted = LabConfig(**other_values)
     build.set_config(wanted)
     assert build.read_config() == wanted
     assert build.config == wanted and not build.problem.text()
