@@ -17,14 +17,13 @@ import datetime
 import json
 import os
 import platform
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.trainer_speed import SEED_PROGRAM  # noqa: E402
+from bench.trainer_speed import SEED_PROGRAM, run_child  # noqa: E402
 from trainer.presets import LADDER  # noqa: E402
 
 TARGET_SEED1 = 0.993
@@ -54,20 +53,6 @@ def rung_child(name: str, seeds: list[int], mnist_dir: str) -> list[dict[str, An
         }
         for r in runs
     ]
-
-
-def run_child(command: list[str], what: str) -> Any:
-    """Run one child interpreter and read the JSON on the last line of its output."""
-    proc = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-        check=False,
-    )
-    if proc.returncode != 0:
-        sys.exit(f"{what} failed:\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def seed_script(mnist_dir: str) -> float:

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import time
+from typing import Any
 
 from trainer.config import LabConfig
 
@@ -96,14 +97,8 @@ def run_trainer(mnist_dir: str, epochs: int) -> dict:
     }
 
 
-def child(side: str, mnist_dir: str, epochs: int) -> dict:
-    """Run one side in a fresh interpreter and read the JSON on its last line of output."""
-    if side == "seed":
-        seed = str(LabConfig().seed)
-        command = [sys.executable, "-c", SEED_PROGRAM, mnist_dir, str(epochs), seed]
-    else:
-        command = [sys.executable, __file__, "--trainer-child", "--mnist-dir", mnist_dir]
-        command += ["--epochs", str(epochs)]
+def run_child(command: list[str], what: str) -> Any:
+    """Run one child interpreter and read the JSON on the last line of its output."""
     proc = subprocess.run(
         command,
         capture_output=True,
@@ -112,8 +107,19 @@ def child(side: str, mnist_dir: str, epochs: int) -> dict:
         check=False,
     )
     if proc.returncode != 0:
-        sys.exit(f"{side} run failed:\n{proc.stderr[-2000:]}")
+        sys.exit(f"{what} failed:\n{proc.stderr[-2000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def child(side: str, mnist_dir: str, epochs: int) -> dict:
+    """Run one side in a fresh interpreter and read the JSON on its last line of output."""
+    if side == "seed":
+        seed = str(LabConfig().seed)
+        command = [sys.executable, "-c", SEED_PROGRAM, mnist_dir, str(epochs), seed]
+    else:
+        command = [sys.executable, __file__, "--trainer-child", "--mnist-dir", mnist_dir]
+        command += ["--epochs", str(epochs)]
+    return run_child(command, f"{side} run")
 
 
 def main() -> int:

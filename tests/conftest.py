@@ -132,3 +132,32 @@ def other_values() -> dict[str, Any]:
         "rotation": 10,
         "train_limit": 5000,
     }
+
+
+def _run_as_nobody(fn: Callable[[], object]) -> str:
+    """fn() in a forked child run as uid/gid 65534 (root ignores file modes); what it returned,
+    or the failure it raised, as text."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.close(r)
+        try:
+            if os.geteuid() == 0:
+                os.setgid(65534)
+                os.setuid(65534)
+            out = str(fn())
+        except BaseException as e:  # noqa: BLE001 - the test wants any failure
+            out = f"{type(e).__name__}: {e}"
+        os.write(w, out.encode())
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r) as f:
+        out = f.read()
+    os.waitpid(pid, 0)
+    return out
+
+
+@pytest.fixture
+def as_nobody() -> Callable[[Callable[[], object]], str]:
+    """Run a function as an unprivileged user in a child process (permission tests)."""
+    return _run_as_nobody

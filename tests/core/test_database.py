@@ -415,28 +415,6 @@ def test_no_room_for_the_upgrade_backup_is_one_line_and_leaves_no_partial_copy(t
     assert backups.existing(path) == [] and path.read_bytes() == before
 
 
-def _as_nobody(fn) -> str:  # type: ignore[no-untyped-def]
-    """Run fn in a child as an unprivileged user (root ignores file modes); its message."""
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.close(r)
-        try:
-            if os.geteuid() == 0:
-                os.setgid(65534)
-                os.setuid(65534)
-            out = fn()
-        except BaseException as e:  # noqa: BLE001
-            out = f"{type(e).__name__}: {e}"
-        os.write(w, out.encode())
-        os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as f:
-        out = f.read()
-    os.waitpid(pid, 0)
-    return out
-
-
 @pytest.fixture
 def shared_tmp(tmp_path):
     """A folder an unprivileged child can reach."""
@@ -456,7 +434,7 @@ def shared_tmp(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
-def test_read_only_folder_is_one_clear_message(shared_tmp):
+def test_read_only_folder_is_one_clear_message(shared_tmp, as_nobody):
     folder = shared_tmp / "ro"
     folder.mkdir()
     db = folder / "k.db"
@@ -472,13 +450,13 @@ def test_read_only_folder_is_one_clear_message(shared_tmp):
         except DatabaseError as e:
             return f"DatabaseError: {e}"
 
-    message = _as_nobody(attempt)
+    message = as_nobody(attempt)
     assert message.startswith("DatabaseError:") and "read-only" in message, message
     assert "--db" in message
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
-def test_unwritable_lock_file_is_a_database_error(shared_tmp):
+def test_unwritable_lock_file_is_a_database_error(shared_tmp, as_nobody):
     folder = shared_tmp / "w"
     folder.mkdir()
     folder.chmod(0o777)
@@ -497,7 +475,7 @@ def test_unwritable_lock_file_is_a_database_error(shared_tmp):
         except DatabaseError as e:
             return f"DatabaseError: {e}"
 
-    message = _as_nobody(attempt)
+    message = as_nobody(attempt)
     assert message.startswith("DatabaseError:") and "k.db.lock" in message, message
 
 

@@ -256,30 +256,6 @@ def test_stale_part_files_are_removed(server, checksums, tmp_path):
     assert not stale.exists() and fresh.exists()
 
 
-def _as_nobody(fn) -> str:
-    """fn() in a child process run as an unprivileged user (root ignores file modes)."""
-    import os
-
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        os.close(r)
-        try:
-            if os.geteuid() == 0:
-                os.setgid(65534)
-                os.setuid(65534)
-            out = fn()
-        except BaseException as e:  # noqa: BLE001 - the test wants any failure
-            out = f"{type(e).__name__}: {e}"
-        os.write(w, out.encode())
-        os._exit(0)
-    os.close(w)
-    with os.fdopen(r) as f:
-        out = f.read()
-    os.waitpid(pid, 0)
-    return out
-
-
 @pytest.fixture
 def shared_dir(files):
     """A folder an unprivileged child can reach, holding the four synthetic files."""
@@ -318,7 +294,7 @@ def _load(**kwargs) -> str:
         ("cached-file", "cannot replace this cached file (Permission denied)"),
     ],
 )
-def test_unreadable_data_is_one_data_error(shared_dir, checksums, what, message):
+def test_unreadable_data_is_one_data_error(shared_dir, checksums, what, message, as_nobody):
     target = shared_dir / "t10k-images-idx3-ubyte.gz"
     if what == "folder":
         shared_dir.chmod(0o000)
@@ -333,5 +309,5 @@ def test_unreadable_data_is_one_data_error(shared_dir, checksums, what, message)
         target.chmod(0o000)
         shared_dir.chmod(0o555)
         kwargs = {"cache_dir": shared_dir}
-    result = _as_nobody(lambda: _load(checksums=checksums, **kwargs))
+    result = as_nobody(lambda: _load(checksums=checksums, **kwargs))
     assert result.startswith("DataError:") and message in result, result
