@@ -433,6 +433,12 @@ def shared_tmp(tmp_path):
     shutil.rmtree(folder)
 
 
+def _open_exclusive(db: Path) -> str:
+    """Open as the app does; as_nobody turns a DatabaseError into "DatabaseError: ..."."""
+    open_database(str(db), exclusive=True).close()
+    return "opened"
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX file modes")
 def test_read_only_folder_is_one_clear_message(shared_tmp, as_nobody):
     folder = shared_tmp / "ro"
@@ -443,14 +449,7 @@ def test_read_only_folder_is_one_clear_message(shared_tmp, as_nobody):
         p.chmod(0o644)
     folder.chmod(0o555)
 
-    def attempt() -> str:
-        try:
-            open_database(str(db), exclusive=True).close()
-            return "opened"
-        except DatabaseError as e:
-            return f"DatabaseError: {e}"
-
-    message = as_nobody(attempt)
+    message = as_nobody(lambda: _open_exclusive(db))
     assert message.startswith("DatabaseError:") and "read-only" in message, message
     assert "--db" in message
 
@@ -468,14 +467,7 @@ def test_unwritable_lock_file_is_a_database_error(shared_tmp, as_nobody):
     lock.touch()
     lock.chmod(0o444)
 
-    def attempt() -> str:
-        try:
-            open_database(str(db), exclusive=True).close()
-            return "opened"
-        except DatabaseError as e:
-            return f"DatabaseError: {e}"
-
-    message = as_nobody(attempt)
+    message = as_nobody(lambda: _open_exclusive(db))
     assert message.startswith("DatabaseError:") and "k.db.lock" in message, message
 
 
