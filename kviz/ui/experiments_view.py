@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -38,8 +37,8 @@ from kviz.ui.experiment_charts import draw_live
 from kviz.ui.experiment_result import ResultPage, wrapped
 from kviz.ui.experiment_text import duration_text
 from kviz.ui.experiment_worker import ExperimentWorker
+from kviz.ui.own_runs_page import OwnRunsPage
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
-from kviz.ui.quiz_pages import QuestionPage
 from kviz.ui.workers import Progress, Task, TaskControls
 
 if TYPE_CHECKING:
@@ -75,8 +74,6 @@ class ExperimentsView(QWidget):
         self.live: dict[int, list[EpochMetrics]] = {}
         self.saved_run_ids: list[int] = []
         self.own_items: list[QuizItem] = []
-        self.own_index = 0
-        self.own_right = 0
         self._shown_at = 0.0
 
         layout = QVBoxLayout(self)
@@ -98,15 +95,10 @@ class ExperimentsView(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([190, 800])
         layout.addWidget(split, 1)
-        pairs: tuple[tuple[QWidget, Callable[[], None]], ...] = (
-            (self.own_page, self._own_submit),
-            (self.predict_page, self.predict_and_run),
-        )
-        for page, action in pairs:
-            for seq in ("Return", "Enter"):  # Enter answers, as on the quiz
-                shortcut = QShortcut(QKeySequence(seq), page)
-                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                shortcut.activated.connect(action)
+        for seq in ("Return", "Enter"):  # Enter commits the prediction, as it answers a quiz
+            shortcut = QShortcut(QKeySequence(seq), self.predict_page)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(self.predict_and_run)
         self._fill_list()
         self._select(0)  # the list's row is set with its signals blocked
         state.records_changed.connect(self._fill_list)
@@ -170,8 +162,8 @@ class ExperimentsView(QWidget):
         return self.result
 
     def _build_own(self) -> QWidget:
-        self.own_page = QuestionPage()
-        self.own_page.submit_requested.connect(self._own_submit)
+        self.own_page = OwnRunsPage(self._record_own)
+        self.own_page.finished.connect(self._own_finished)
         return self.own_page
 
     # -- the list ------------------------------------------------------------------------
@@ -376,45 +368,18 @@ class ExperimentsView(QWidget):
     # -- questions on the learner's own runs --------------------------------------------
 
     def start_own_questions(self) -> None:
-        self.own_index = 0
-        self.own_right = 0
         self.pages.setCurrentIndex(OWN)
-        self._show_own()
+        self.own_page.start(self.own_items)
 
-    def _show_own(self) -> None:
-        item = self.own_items[self.own_index]
-        widget = answer_widget(item.type, item.choices, item.unit)
-        self.own_page.show_item(item, self.own_index, len(self.own_items), "Your runs", widget)
-        self._answered = False
-        self._shown_at = time.monotonic()
+    def _record_own(
+        self, item: QuizItem, answer: Answer, feedback: Feedback, seconds: float
+    ) -> None:
+        from kviz.experiments.flow import record_own_answer
 
-    def _own_submit(self) -> None:
-        from kviz.experiments.flow import grade_prediction, record_own_answer
-        from kviz.quiz.answers import AnswerFormatError
-
-        if self.pages.currentIndex() != OWN or self.own_page.answer is None:
-            return
-        last = self.own_index == len(self.own_items) - 1
-        if self._answered:
-            if last:
-                self.state.records_changed.emit()
-                self.result.own_button.setText(
-                    f"&Questions on your runs (last: {self.own_right} of {len(self.own_items)})"
-                )
-                self.pages.setCurrentIndex(RESULT)
-                return
-            self.own_index += 1
-            self._show_own()
-            return
-        item = self.own_items[self.own_index]
-        try:
-            answer, feedback = grade_prediction(item, self.own_page.answer.raw_answer())
-        except AnswerFormatError as exc:
-            self.own_page.show_hint(str(exc))
-            return
-        self._answered = True
-        self.own_right += int(feedback.correct)
         if self.quiz_id is not None:
-            seconds = time.monotonic() - self._shown_at
             record_own_answer(self.state.db, self.quiz_id, item, answer, feedback, seconds)
-        self.own_page.show_feedback(feedback, last, item.key)
+
+    def _own_finished(self, right: int, total: int) -> None:
+        self.state.records_changed.emit()
+        self.result.own_button.setText(f"&Questions on your runs (last: {right} of {total})")
+        self.pages.setCurrentIndex(RESULT)
