@@ -13,11 +13,8 @@ which the seed program also hands to Keras as its validation data.
 
 from __future__ import annotations
 
-import json
-import textwrap
 import time
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
@@ -35,7 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart, zoom_accuracy
+from kviz.ui.compare_charts import plot_seed_groups, plot_summary
 from kviz.ui.data_banner import DataBanner
+from kviz.ui.run_groups import (
+    SweepSummary,
+    run_label,
+    sample_mark,
+    sweep_eta,
+    sweep_summary,
+)
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, SweepWorker, Task, TaskControls
 from kviz.wording import clock
@@ -61,100 +66,6 @@ COLUMNS = [
     "Infer ms/image (1 | 1000)",
 ]
 SEED_CHOICES = [("1 seed", [1]), ("3 seeds", [1, 2, 3])]
-
-
-def config_text(config: Mapping[str, Any]) -> str:
-    """A run's settings in a few words (runs saved before a setting existed show too)."""
-    from trainer.settings import describe
-
-    return describe(config)
-
-
-@dataclass(frozen=True)
-class SweepSummary:
-    """Finished runs that differ in one setting (the seed aside), one entry per value."""
-
-    setting: str  # the setting's name in trainer.settings
-    label: str  # its label, as Build shows it
-    values: list[str]  # each value as shown, in sweep order
-    accuracy: list[tuple[float, float, int]]  # per value: mean, sd over seeds, runs
-    fit_seconds: list[float]  # per value: mean fit time
-
-
-def sweep_summary(runs: Sequence[Any]) -> SweepSummary | None:
-    """The summary of `runs` (LabRun-like) when they differ in exactly one setting besides the
-    seed and in at least two values of it; None otherwise. Numbers sort by value, words keep
-    the order in which they first appear."""
-    from trainer.data import data_kind
-    from trainer.seeds import mean_spread
-    from trainer.settings import BY_NAME, with_defaults
-
-    finished = [r for r in runs if not r.cancelled and r.test_accuracy is not None]
-    if len({data_kind(r.source) for r in finished}) > 1:
-        return None  # a sample run and a full run are never one sweep's points
-    configs = [with_defaults(r.config) for r in finished]
-    for config in configs:
-        config.pop("seed")
-    differing = [k for k in BY_NAME if k != "seed" and len({repr(c[k]) for c in configs}) > 1]
-    if len(differing) != 1:
-        return None
-    (name,) = differing
-    by_value: dict[str, tuple[Any, list[float], list[float]]] = {}
-    for run, config in zip(finished, configs, strict=True):
-        entry = by_value.setdefault(repr(config[name]), (config[name], [], []))
-        entry[1].append(float(run.test_accuracy))
-        entry[2].append(float(run.duration_s))
-    groups = list(by_value.values())
-    if all(isinstance(v, int | float) and not isinstance(v, bool) for v, _, _ in groups):
-        groups.sort(key=lambda g: g[0])
-    setting = BY_NAME[name]
-    return SweepSummary(
-        setting=name,
-        label=setting.label,
-        values=[setting.show(v) for v, _, _ in groups],
-        accuracy=[(*mean_spread(accs), len(accs)) for _, accs, _ in groups],
-        fit_seconds=[sum(times) / len(times) for _, _, times in groups],
-    )
-
-
-def sweep_eta(index: int, runs: int, event: ProgressEvent, finished_s: float | None) -> float:
-    """Seconds until a sweep ends: the running run's own ETA plus, for each run after it, the
-    average wall time of the `index` runs finished before it (`finished_s` together; None
-    before the first ends: then the running run's elapsed time plus its ETA)."""
-    per_run = finished_s / index if finished_s is not None and index else None
-    if per_run is None:
-        per_run = event.elapsed_s + event.eta_s
-    return event.eta_s + per_run * (runs - index - 1)
-
-
-def run_label(run: LabRun) -> str:
-    """A run's settings, marked when it trained on the offline sample (never mixed up)."""
-    return config_text(run.config) + sample_mark(run)
-
-
-def sample_mark(run: LabRun) -> str:
-    """ " [sample]" for a run on the offline sample, else ""."""
-    from trainer.data import data_kind
-
-    return " [sample]" if data_kind(run.source) == "sample" else ""
-
-
-def seed_groups(runs: list[Any]) -> list[tuple[str, list[float]]]:
-    """Finished runs grouped by config without the seed and by data (sample or MNIST):
-    (label, test accuracies), oldest first."""
-    from trainer.data import data_kind
-    from trainer.settings import with_defaults
-
-    groups: dict[str, tuple[str, list[float]]] = {}
-    for run in runs:
-        if run.cancelled or run.test_accuracy is None:
-            continue
-        config = with_defaults(run.config)
-        config.pop("seed")
-        key = json.dumps([config, data_kind(run.source)], sort_keys=True)
-        label = run_label(run)
-        groups.setdefault(key, (label, []))[1].append(float(run.test_accuracy))
-    return list(groups.values())
 
 
 class CompareView(QWidget):
@@ -259,6 +170,7 @@ class CompareView(QWidget):
         """Reload the learner's saved runs, newest first."""
         from kviz.store.lab_runs import list_lab_runs
         from trainer.data import data_label
+        from trainer.settings import describe
 
         runs = list_lab_runs(self.state.db, self.state.learner_id)
         self.runs = sorted(runs, key=lambda r: r.created_at, reverse=True)
@@ -270,7 +182,7 @@ class CompareView(QWidget):
             infer = m.get("infer_ms") or {}
             cells = [
                 run.created_at.astimezone().strftime("%d %b %H:%M"),
-                config_text(run.config),
+                describe(run.config),
                 data_label(run.source, m.get("n_train"), m.get("n_test"), short=True),
                 str(run.config.get("seed", "")),
                 "n/a" if acc is None else f"{acc:.2%}",
@@ -351,9 +263,9 @@ class CompareView(QWidget):
         else:
             self.chart.show_message(acc_ax, "No saved runs yet:\ntrain one in Labs.")
         if self.summary is not None:
-            self._plot_summary(third_ax, self.summary)
+            plot_summary(self.chart, third_ax, self.summary)
         else:
-            self._plot_seeds(third_ax)
+            self.error_bars = plot_seed_groups(self.chart, third_ax, self.runs)
         for ax in fig.axes:
             self.chart.style_axes(ax)
         self.chart.redraw_now()
@@ -367,64 +279,6 @@ class CompareView(QWidget):
         value = BY_NAME[self.summary.setting].show(with_defaults(run.config)[self.summary.setting])
         seed = run.config.get("seed", "")
         return f"{self.summary.setting} {value}, seed {seed}{sample_mark(run)}"
-
-    def _plot_summary(self, ax: Any, summary: SweepSummary) -> None:
-        """The swept setting against test accuracy (dots, +- sd over seeds) and fit time."""
-        c = self.chart.colors
-        xs = list(range(len(summary.values)))
-        means = [100 * m for m, _, _ in summary.accuracy]
-        spreads = [100 * sd for _, sd, _ in summary.accuracy]
-        ax.errorbar(
-            xs, means, yerr=spreads, fmt="o-", capsize=4, color=c["accent"], label="test accuracy"
-        )
-        zoom_accuracy(
-            ax,
-            [m + s for m, s in zip(means, spreads, strict=True)]
-            + [m - s for m, s in zip(means, spreads, strict=True)],
-            scale=100,
-        )
-        ax.set_ylabel("test accuracy (%)")
-        ax.set_xticks(xs, summary.values)
-        ax.set_xlabel(summary.label)
-        ax.set_title("the sweep", fontsize=9)
-        ax.grid(True, axis="y", color=c["grid"], alpha=0.4)
-        time_ax = ax.twinx()
-        time_ax.plot(xs, summary.fit_seconds, "s--", color=c["text"], label="fit time")
-        time_ax.set_ylim(bottom=0)
-        time_ax.set_ylabel("fit time (s)")
-        self.chart.style_axes(time_ax)
-        lines = ax.get_legend_handles_labels()
-        more = time_ax.get_legend_handles_labels()
-        ax.legend(lines[0] + more[0], lines[1] + more[1], loc="lower right", fontsize=7)
-
-    def _plot_seeds(self, ax: Any) -> None:
-        """Test accuracy per configuration: mean with a bar of +- one standard deviation."""
-        from trainer.seeds import mean_spread
-
-        groups = seed_groups(list(reversed(self.runs)))[-6:]
-        self.error_bars = [(label, *mean_spread(accs), len(accs)) for label, accs in groups]
-        ax.set_title("over seeds: mean +- sd", fontsize=9)
-        if not groups:
-            self.chart.show_message(ax, "No runs yet.")
-            return
-        ys = list(range(len(self.error_bars)))
-        means = [100 * m for _, m, _, _ in self.error_bars]
-        spreads = [100 * sd for _, _, sd, _ in self.error_bars]
-        ax.errorbar(means, ys, xerr=spreads, fmt="o", capsize=4, color=self.chart.colors["accent"])
-        lows = [m - s for m, s in zip(means, spreads, strict=True)]
-        zoom_accuracy(
-            ax, lows + [m + s for m, s in zip(means, spreads, strict=True)], axis="x", scale=100
-        )
-        ax.set_yticks(
-            ys,
-            [
-                textwrap.shorten(label, 40, placeholder="…").replace(", ", ",\n", 1) + f" (n={n})"
-                for label, _, _, n in self.error_bars
-            ],
-        )
-        ax.tick_params(axis="y", labelsize=7)
-        ax.set_xlabel("test accuracy (%)")
-        ax.grid(True, axis="x", color=self.chart.colors["grid"], alpha=0.4)
 
     # -- sweeps ------------------------------------------------------------------------
 

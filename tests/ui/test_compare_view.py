@@ -129,7 +129,7 @@ def run(filters: int, seed: int, accuracy: float, seconds: float, source="folder
 
 
 def test_summary_groups_seeds_per_value_and_sorts_numbers():
-    from kviz.ui.compare_view import sweep_summary
+    from kviz.ui.run_groups import sweep_summary
 
     summary = sweep_summary(
         [run(16, 1, 0.97, 9.0), run(4, 1, 0.90, 3.0), run(4, 2, 0.92, 5.0), run(16, 2, 0.99, 11.0)]
@@ -146,7 +146,7 @@ def test_summary_groups_seeds_per_value_and_sorts_numbers():
 
 
 def test_no_summary_unless_exactly_one_setting_differs():
-    from kviz.ui.compare_view import sweep_summary
+    from kviz.ui.run_groups import sweep_summary
 
     assert sweep_summary([run(4, 1, 0.9, 1.0), run(4, 2, 0.91, 1.0)]) is None  # seeds only
     assert sweep_summary([run(4, 1, 0.9, 1.0), run(8, 1, 0.9, 1.0, kernel=5)]) is None
@@ -168,7 +168,7 @@ def event(elapsed_s: float, eta_s: float):
 
 
 def test_sweep_eta_uses_finished_runs_then_the_running_runs_estimate():
-    from kviz.ui.compare_view import sweep_eta
+    from kviz.ui.run_groups import sweep_eta
 
     # First of 3 runs: 4 s in, 6 s to go: this run's 10 s for each of the 2 after it.
     assert sweep_eta(0, 3, event(4, 6), None) == 6 + 2 * 10
