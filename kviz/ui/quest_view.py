@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from kviz.ui.charts import Chart, zoom_accuracy
 from kviz.ui.data_banner import DataBanner
 from kviz.ui.lab_steps.common import CodeBox
+from kviz.ui.quest_chart import plot_costs
 from kviz.ui.state import AppState
 from kviz.ui.workers import Progress, SeedsWorker, Task, TaskControls
 
@@ -281,53 +282,8 @@ class QuestView(QWidget):
             for run in self.mine.get(rung.name, []):
                 cost = run.duration_s if key == "fit" else macs[rung.name]
                 self.points.append(("you", rung.name, cost, float(run.test_accuracy)))
-        fig = self.cost_chart.figure
-        fig.clear()
-        ax = fig.add_subplot(1, 1, 1)
-        colors = self.cost_chart.colors
-        if not self.points:
-            self.cost_chart.show_message(ax, "No runs yet: run a rung.")
-        else:
-            for who, style in (("reference", "none"), ("you", colors["accent"])):
-                pts = [p for p in self.points if p[0] == who]
-                if pts:
-                    ax.scatter(
-                        [p[2] for p in pts],
-                        [100 * p[3] for p in pts],
-                        facecolors=style,
-                        edgecolors=colors["accent"] if who == "you" else colors["text"],
-                        label=who,
-                        zorder=3,
-                    )
-            # Each rung's number at the middle of its reference points, so close rungs stay
-            # readable; the table's first column carries the same numbers.
-            for number, rung in enumerate(self.rungs, start=1):
-                pts = [p for p in self.points if p[0] == "reference" and p[1] == rung.name]
-                if pts:
-                    cost = sorted(p[2] for p in pts)[len(pts) // 2]
-                    acc = sum(p[3] for p in pts) / len(pts)
-                    ax.annotate(
-                        str(number),
-                        (cost, 100 * acc),
-                        xytext=(-3, 6),
-                        textcoords="offset points",
-                        fontsize=8,
-                        fontweight="bold",
-                        color=colors["text"],
-                    )
-            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
-            ax.set_xscale("log")
-            ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
-            ax.xaxis.set_minor_formatter(NullFormatter())
-            ax.legend(loc="lower right", fontsize=8)
-            zoom_accuracy(ax, [100 * p[3] for p in self.points], scale=100)
-        ax.set_xlabel(self.cost.currentText().removeprefix("Accuracy against ") + " (log)")
-        ax.set_ylabel("test accuracy (%)")
-        ax.grid(True, which="both", color=colors["grid"], alpha=0.3)
-        self.cost_chart.style_axes(ax)
-        self.cost_chart.redraw_now()
+        xlabel = self.cost.currentText().removeprefix("Accuracy against ") + " (log)"
+        plot_costs(self.cost_chart, self.points, [r.name for r in self.rungs], xlabel)
 
     # -- running a rung ----------------------------------------------------------------
 
