@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from kviz.ui.charts import Chart
-from kviz.ui.lab_steps.common import Step, probability_bars, show_digits
+from kviz.ui.lab_steps.common import Step, show_digits
+from kviz.ui.lab_steps.digit_charts import draw_digit, draw_first_five, draw_maps
 from kviz.ui.lab_steps.run_picker import RunPicker, normalization, run_label
 from kviz.ui.state import AppState
 from kviz.ui.workers import CallWorker, Task, TaskUi
@@ -253,24 +254,9 @@ class PredictStep(Step):
     # -- what it predicts --------------------------------------------------------------------
 
     def _show_first_five(self, data: MnistData, probs: np.ndarray) -> None:
-        fig = self.first_five.figure
-        fig.clear()
-        n = min(5, len(probs))
-        axes = fig.subplots(2, max(n, 1), squeeze=False, height_ratios=[3, 2])
-        for i in range(n):
-            img_ax, bar_ax = axes[0][i], axes[1][i]
-            truth, label = int(data.test_labels[i]), int(probs[i].argmax())
-            img_ax.imshow(data.test_images[i], cmap="gray_r", vmin=0, vmax=255)
-            img_ax.set_axis_off()
-            mark = "right" if label == truth else "WRONG"
-            img_ax.set_title(  # short lines: five columns share 600 pixels at the minimum size
-                f"predicted {label}\n{probs[i].max():.0%} sure\ntruth {truth}: {mark}",
-                fontsize=9,
-                color=self.first_five.colors["text"],
-            )
-            probability_bars(self.first_five, bar_ax, probs[i], truth)
-        self.first_five.redraw_now()
-        self.shown_predictions = n
+        self.shown_predictions = draw_first_five(
+            self.first_five, data.test_images, data.test_labels, probs
+        )
 
     def _fill_confusion(self, confusion: np.ndarray) -> None:
         pal = self.palette()
@@ -351,23 +337,7 @@ class PredictStep(Step):
         data = self.state.loaded_data()
         index = self.digit.value()
         probs, truth = self._all_probs[index], int(data.test_labels[index])
-        guess = int(probs.argmax())
-        verdict = "right" if guess == truth else "WRONG"
-        fig = self.detail.figure
-        fig.clear()
-        img_ax, bar_ax = fig.subplots(1, 2, width_ratios=[1, 2.5])
-        img_ax.imshow(data.test_images[index], cmap="gray_r", vmin=0, vmax=255)
-        img_ax.set_axis_off()
-        text = self.detail.colors["text"]
-        img_ax.set_title(f"#{index}, truth {truth}", fontsize=10, color=text)
-        probability_bars(self.detail, bar_ax, probs, truth)
-        for d, p in enumerate(probs):
-            if p >= 0.005:
-                bar_ax.text(d, min(p, 0.9) + 0.03, f"{p:.0%}", ha="center", fontsize=8, color=text)
-        bar_ax.set_title(
-            f"the model says {guess} ({probs[guess]:.1%}): {verdict}", fontsize=10, color=text
-        )
-        self.detail.redraw_now()
+        draw_digit(self.detail, data.test_images[index], index, truth, probs)
         self.shown_digit = index
         self._mark_digit()
 
@@ -416,33 +386,6 @@ class PredictStep(Step):
         uid, image, filters, fm = out
         if uid != self.shown_uid:
             return
-        cols = 8
-        n_filters, n_maps = min(filters.shape[-1], cols), min(fm.shape[-1], 2 * cols)
-        map_rows = (n_maps + cols - 1) // cols
-        fig = self.maps.figure
-        fig.clear()
-        grid = fig.add_gridspec(1 + map_rows, cols + 1)
-        text = self.maps.colors["text"]
-        ax = fig.add_subplot(grid[0:, 0])
-        ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
-        ax.set_title(f"digit #{self.digit.value()}", fontsize=9, color=text)
-        ax.set_axis_off()
-        for i in range(n_filters):
-            fax = fig.add_subplot(grid[0, 1 + i])
-            fax.imshow(filters[:, :, i], cmap="RdBu_r")
-            fax.set_title(f"filter {i}", fontsize=8, color=text)
-            fax.set_axis_off()
         layer = self.layer.currentText() or "first conv"
-        for i in range(n_maps):
-            max_ax = fig.add_subplot(grid[1 + i // cols, 1 + i % cols])
-            max_ax.imshow(fm[:, :, i], cmap="gray_r")
-            if i == 0:
-                max_ax.set_title(
-                    f"{layer}: {fm.shape[0]}x{fm.shape[1]}, {fm.shape[-1]} maps",
-                    fontsize=8,
-                    color=text,
-                    loc="left",
-                )
-            max_ax.set_axis_off()
+        draw_maps(self.maps, image, self.digit.value(), filters, fm, layer)
         self.shown_maps = (layer, fm.shape)
-        self.maps.redraw_now()
