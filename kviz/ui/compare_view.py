@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from kviz.ui.charts import Chart, zoom_accuracy
 from kviz.ui.compare_charts import plot_seed_groups, plot_summary
 from kviz.ui.data_banner import DataBanner
+from kviz.ui.lab_workers import SweepWorker
 from kviz.ui.run_groups import (
     SweepSummary,
     run_label,
@@ -42,7 +43,7 @@ from kviz.ui.run_groups import (
     sweep_summary,
 )
 from kviz.ui.state import AppState
-from kviz.ui.workers import Progress, SweepWorker, Task, TaskControls
+from kviz.ui.tasks import Progress, Task, TaskControls
 from kviz.wording import clock
 
 if TYPE_CHECKING:

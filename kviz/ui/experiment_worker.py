@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kviz.ui.workers import Worker, keep_model
+from kviz.ui.lab_workers import keep_model
+from kviz.ui.workers import Worker
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -39,7 +39,7 @@ from kviz.ui.experiment_text import duration_text
 from kviz.ui.experiment_worker import ExperimentWorker
 from kviz.ui.own_runs_page import OwnRunsPage
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
-from kviz.ui.workers import Progress, Task, TaskControls
+from kviz.ui.tasks import Progress, Task, TaskControls
 
 if TYPE_CHECKING:
     from kviz.quiz.answers import Answer

@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
 from kviz.ui.charts import Chart, zoom_accuracy
 from kviz.ui.data_banner import DataBanner
 from kviz.ui.lab_steps.common import CodeBox
+from kviz.ui.lab_workers import SeedsWorker
 from kviz.ui.quest_chart import plot_costs
 from kviz.ui.state import AppState
-from kviz.ui.workers import Progress, SeedsWorker, Task, TaskControls
+from kviz.ui.tasks import Progress, Task, TaskControls
 
 if TYPE_CHECKING:
     from trainer.data import MnistData

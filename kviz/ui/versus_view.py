@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 from kviz.ui.charts import Chart
 from kviz.ui.data_banner import DataBanner
 from kviz.ui.state import AppState
-from kviz.ui.workers import Progress, Task, TaskControls, Worker
+from kviz.ui.tasks import Progress, Task, TaskControls
+from kviz.ui.workers import Worker
 
 if TYPE_CHECKING:
     from trainer.data import MnistData

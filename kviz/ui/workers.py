@@ -21,18 +21,15 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
-from PySide6.QtWidgets import QAbstractButton, QLabel, QProgressBar, QPushButton, QWidget
+
+from kviz.ui.tasks import DataSource, Progress, Task, TaskUi
 
 if TYPE_CHECKING:
-    from trainer.config import LabConfig
     from trainer.data import MnistData
-    from trainer.seeds import SeedRuns
-    from trainer.training import ProgressEvent, RunResult
 
 # Batch events are passed on at most this often; epoch events always are.
 PROGRESS_INTERVAL_S = 0.1
@@ -137,133 +134,6 @@ class WorkerThread(QThread):
 
     def run(self) -> None:
         self.worker.run_in_thread()
-
-
-def keep_model(result: RunResult, models: Path | None, warnings: list[str]) -> None:
-    """On the worker thread: save a finished run's Keras model as `<models>/<run uid>.keras`
-    (kviz.store.run_models), so Predict and Draw can open the run later, after a restart too.
-
-    A model that cannot be written (a full disk, say) costs only the model: the run is still
-    handed on and saved, and `warnings` gets a line naming the file."""
-    if models is None or result.cancelled or result.model is None:
-        return
-    from kviz.store.run_models import ModelFileError, save_model
-
-    try:
-        save_model(result.model, models, result.uid)
-    except ModelFileError as exc:
-        warnings.append(f"{exc}: Predict and Draw cannot open this run.")
-
-
-class TrainWorker(Worker["ProgressEvent", "RunResult"]):
-    """Trains one lab configuration; `finished` carries the trainer's RunResult.
-
-    With `models` (a folder), the finished run's model is saved there before it is handed on."""
-
-    trains = True
-
-    def __init__(self, config: LabConfig, data: MnistData, models: Path | None = None) -> None:
-        super().__init__()
-        self.config = config
-        self.data = data
-        self.models = models
-
-    def _listener(self, event: ProgressEvent) -> None:
-        self.post_progress(event, force=event.kind == "epoch")
-
-    def work(self) -> RunResult:
-        from trainer.training import train
-
-        result = train(self.config, self.data, listener=self._listener, cancel=self.cancel)
-        keep_model(result, self.models, self.warnings)
-        return result
-
-
-class SweepWorker(Worker[tuple[int, "ProgressEvent"], list["RunResult"]]):
-    """Runs the trainer's sweep once per seed; progress carries (run index, ProgressEvent)
-    pairs, runs counted across the seeds, and each run is posted as an item (a RunResult)
-    the moment it ends; `finished` carries every RunResult. With `models` (a folder), each
-    run's model is saved there before the sweep drops it."""
-
-    trains = True
-
-    def __init__(
-        self,
-        base: LabConfig,
-        param: str,
-        values: list[Any],
-        data: MnistData,
-        seeds: list[int] | None = None,
-        models: Path | None = None,
-    ) -> None:
-        super().__init__()
-        self.base = base
-        self.param = param
-        self.values = values
-        self.data = data
-        self.seeds = seeds or [base.seed]
-        self.models = models
-        self._offset = 0
-
-    def _on_result(self, _index: int, result: RunResult) -> None:
-        keep_model(result, self.models, self.warnings)
-        self.post_item(result)
-
-    def _listener(self, index: int, event: ProgressEvent) -> None:
-        self.post_progress((self._offset + index, event), force=event.kind == "epoch")
-
-    def work(self) -> list[RunResult]:
-        from dataclasses import replace
-
-        from trainer.sweep import sweep
-
-        results: list[RunResult] = []
-        for n, seed in enumerate(self.seeds):
-            self._offset = n * len(self.values)
-            results += sweep(
-                replace(self.base, seed=seed),
-                self.param,
-                self.values,
-                self.data,
-                listener=self._listener,
-                cancel=self.cancel,
-                on_result=self._on_result,
-            )
-            if self.cancel.is_set():
-                break
-        return results
-
-
-class SeedsWorker(Worker[tuple[int, "ProgressEvent"], "SeedRuns"]):
-    """Trains one config once per seed; progress carries (seed index, ProgressEvent) pairs and
-    `finished` the trainer's SeedRuns. With `models` (a folder), each run's model is saved
-    there (train_seeds keeps only the last one)."""
-
-    trains = True
-
-    def __init__(
-        self, config: LabConfig, seeds: list[int], data: MnistData, models: Path | None = None
-    ) -> None:
-        super().__init__()
-        self.config = config
-        self.seeds = seeds
-        self.data = data
-        self.models = models
-
-    def _listener(self, index: int, event: ProgressEvent) -> None:
-        self.post_progress((index, event), force=event.kind == "epoch")
-
-    def work(self) -> SeedRuns:
-        from trainer.seeds import train_seeds
-
-        return train_seeds(
-            self.config,
-            self.seeds,
-            self.data,
-            listener=self._listener,
-            cancel=self.cancel,
-            on_result=lambda _index, result: keep_model(result, self.models, self.warnings),
-        )
 
 
 class DataWorker(Worker[tuple[str, int, int], "MnistData"]):
@@ -456,106 +326,3 @@ class WorkerPool(QObject):
         if not self._running:
             self._timer.stop()
         return ended
-
-
-ErrorStyle = Literal["dialog", "status"]
-# What a task's progress handler returns for the bar and status line: (done, total, text).
-Progress = tuple[int, int, str]
-
-
-class DataSource(Protocol):
-    """Where a task waits for MNIST (the app's AppState)."""
-
-    def with_data(
-        self, ready: Callable[[MnistData], None], failed: Callable[[str], None]
-    ) -> bool: ...
-
-
-@dataclass
-class TaskUi:
-    """The widgets one kind of task drives, and how its errors are shown (chosen once).
-
-    `start` is disabled and `cancel` enabled while the task waits or runs; `errors` is
-    "dialog" (a dialog over `owner`, and the status line) or "status" (the status line only).
-    `title` names the work in messages: "Training" gives "Training failed: ...".
-    """
-
-    owner: QWidget
-    title: str
-    status: QLabel
-    start: QAbstractButton | None = None
-    cancel: QAbstractButton | None = None
-    progress: QProgressBar | None = None
-    errors: ErrorStyle = "dialog"
-
-
-@dataclass
-class TaskControls:
-    """The Start and Cancel buttons, progress bar and status line of a long task (Train,
-    Compare's sweep), made and wired in one place; the view lays them out."""
-
-    start: QPushButton
-    cancel: QPushButton
-    progress: QProgressBar
-    status: QLabel
-
-    @classmethod
-    def make(
-        cls, start_text: str, on_start: Callable[[], None], on_cancel: Callable[[], None]
-    ) -> TaskControls:
-        start = QPushButton(start_text)
-        start.clicked.connect(on_start)
-        cancel = QPushButton("&Cancel")
-        cancel.setEnabled(False)
-        cancel.clicked.connect(on_cancel)
-        status = QLabel()
-        status.setWordWrap(True)
-        return cls(start, cancel, QProgressBar(), status)
-
-    def ui(self, owner: QWidget, title: str) -> TaskUi:
-        """The TaskUi over these controls (errors shown in a dialog)."""
-        return TaskUi(
-            owner, title, self.status, start=self.start, cancel=self.cancel, progress=self.progress
-        )
-
-
-class Task:
-    """One `run_task` call: waiting for data, then its worker running, then ended."""
-
-    def __init__(self, ui: TaskUi) -> None:
-        self.ui = ui
-        self.worker: Worker[Any, Any] | None = None
-        self.ended = False
-
-    def running_worker(self) -> Worker[Any, Any] | None:
-        """The worker while it runs (None while waiting for MNIST, or once the task ended)."""
-        return None if self.ended else self.worker
-
-    def cancel(self) -> None:
-        """Stop waiting for data, or ask the worker to stop (its outcome still arrives)."""
-        if self.ended:
-            return
-        if self.ui.cancel is not None:
-            self.ui.cancel.setEnabled(False)
-        if self.worker is None:
-            self.end("Cancelled.")
-        else:
-            self.worker.cancel.set()
-            self.ui.status.setText("Cancelling…")
-
-    def end(self, text: str | None) -> None:
-        """Restore the buttons and say `text` (None keeps the status as it is)."""
-        self.ended = True
-        if self.ui.start is not None:
-            self.ui.start.setEnabled(True)
-        if self.ui.cancel is not None:
-            self.ui.cancel.setEnabled(False)
-        if text is not None:
-            self.ui.status.setText(text)
-
-    def fail(self, message: str) -> None:
-        self.end(f"{self.ui.title} failed: {message}")
-        if self.ui.errors == "dialog":
-            from kviz.ui.app import error_dialog
-
-            error_dialog(self.ui.owner, f"{self.ui.title} failed", message)

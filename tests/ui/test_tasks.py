@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
-from kviz.ui.workers import CallWorker, TaskUi, Worker
+from kviz.ui.tasks import TaskUi
+from kviz.ui.workers import CallWorker, Worker
 
 pytestmark = pytest.mark.gui
 
@@ -194,8 +195,8 @@ def test_compare_ends_loading_when_mnist_cannot_load(qtbot, state, monkeypatch):
 
 
 def test_only_training_workers_make_the_window_ask_before_closing(qtbot, state):
+    from kviz.ui.lab_workers import SweepWorker, TrainWorker
     from kviz.ui.versus_view import VersusWorker
-    from kviz.ui.workers import SweepWorker, TrainWorker
 
     assert TrainWorker.trains and SweepWorker.trains and VersusWorker.trains
 

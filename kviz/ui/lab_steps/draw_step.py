@@ -12,7 +12,8 @@ from kviz.ui.draw_pad import DrawPad
 from kviz.ui.lab_steps.common import Step, probability_bars
 from kviz.ui.lab_steps.run_picker import RunPicker, normalization
 from kviz.ui.state import AppState
-from kviz.ui.workers import CallWorker, TaskUi
+from kviz.ui.tasks import TaskUi
+from kviz.ui.workers import CallWorker
 
 EXPLANATION = (
     "MNIST digits were centred and scaled in a particular way: the digit's bounding box fits "

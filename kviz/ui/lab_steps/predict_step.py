@@ -25,7 +25,8 @@ from kviz.ui.lab_steps.common import Step, show_digits
 from kviz.ui.lab_steps.digit_charts import draw_digit, draw_first_five, draw_maps
 from kviz.ui.lab_steps.run_picker import RunPicker, normalization, run_label
 from kviz.ui.state import AppState
-from kviz.ui.workers import CallWorker, Task, TaskUi
+from kviz.ui.tasks import Task, TaskUi
+from kviz.ui.workers import CallWorker
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist

@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kviz.ui.charts import Chart, zoom_accuracy
 from kviz.ui.lab_steps.common import Step
+from kviz.ui.lab_workers import TrainWorker
 from kviz.ui.state import AppState
-from kviz.ui.workers import Progress, Task, TaskControls, TrainWorker
+from kviz.ui.tasks import Progress, Task, TaskControls
 from kviz.wording import clock
 
 if TYPE_CHECKING:
