@@ -36,7 +36,7 @@ from kviz.ui.data_banner import DataBanner
 from kviz.ui.experiment_charts import draw_live
 from kviz.ui.experiment_result import ResultPage, wrapped
 from kviz.ui.experiment_text import duration_text
-from kviz.ui.experiment_worker import ExperimentWorker
+from kviz.ui.lab_workers import ExperimentWorker
 from kviz.ui.own_runs_page import OwnRunsPage
 from kviz.ui.question_widgets import AnswerWidget, answer_widget
 from kviz.ui.tasks import Progress, Task, TaskControls
